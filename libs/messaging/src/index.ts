@@ -1,0 +1,1 @@
+export { KAFKA, KafkaModule, KafkaReadiness, createKafka } from './kafka.module.js';

@@ -1,0 +1,85 @@
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+
+/**
+ * Settings every app shares. Each app extends this with its own class
+ * (`<app>.config.ts`); defaults here are the documented defaults in README.md.
+ */
+export class BaseConfig {
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV: string = 'development';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: string = 'info';
+
+  @IsString()
+  HOST: string = '0.0.0.0';
+
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT: number = 3000;
+
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL: string = 'postgres://postgres@127.0.0.1:5432/cqrs_bank';
+
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  DB_POOL_SIZE: number = 20;
+
+  /** Milliseconds a query may wait for a pooled connection or a new one before failing fast. */
+  @IsInt()
+  @Min(100)
+  DB_CONNECT_TIMEOUT_MS: number = 3000;
+
+  /** Run the database migrations this app owns at start-up (under an advisory lock). */
+  @IsIn(['true', 'false'])
+  MIGRATIONS_RUN: string = 'true';
+
+  @Matches(/^[^,\s]+(,[^,\s]+)*$/, { message: 'KAFKA_BROKERS must be a comma-separated host:port list' })
+  KAFKA_BROKERS: string = '127.0.0.1:9092';
+
+  @IsOptional()
+  @IsString()
+  KAFKA_CLIENT_ID?: string;
+
+  /** How long SIGTERM waits for in-flight work before the process exits anyway. */
+  @IsInt()
+  @Min(0)
+  SHUTDOWN_TIMEOUT_MS: number = 10000;
+
+  /**
+   * Bearer-token verification (SPEC §5); read by AuthModule only. Set exactly
+   * one of JWT_SECRET (HS256) and JWT_PUBLIC_KEY (RS256). No default: with
+   * neither set, an app importing AuthModule refuses to start in production
+   * and, elsewhere, falls back to a fixed development secret with a warning.
+   * The secret is used as its UTF-8 bytes.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters long' })
+  JWT_SECRET?: string;
+
+  /** RSA public key (PEM, "\n" escapes allowed) for RS256 tokens. */
+  @IsOptional()
+  @Matches(/-----BEGIN (RSA )?PUBLIC KEY-----/, { message: 'JWT_PUBLIC_KEY must be a PEM public key' })
+  JWT_PUBLIC_KEY?: string;
+
+  /** Required `iss` claim, when set. */
+  @IsOptional()
+  @IsString()
+  JWT_ISSUER?: string;
+
+  /** Required `aud` claim, when set. */
+  @IsOptional()
+  @IsString()
+  JWT_AUDIENCE?: string;
+
+  get kafkaBrokers(): string[] {
+    return this.KAFKA_BROKERS.split(',');
+  }
+
+  get migrationsRun(): boolean {
+    return this.MIGRATIONS_RUN === 'true';
+  }
+}

@@ -1,0 +1,142 @@
+import type { Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { BaseConfig } from '../config/base.config.js';
+import { JsonLogger } from '../logging/json-logger.js';
+import { correlationIdFrom, requestContext } from '../logging/request-context.js';
+import { MetricsRegistry } from '../metrics/metrics.js';
+
+/** SPEC §5: request bodies above 16 KiB are refused with 413. */
+export const BODY_LIMIT_BYTES = 16 * 1024;
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+};
+
+export interface HttpAppOptions {
+  title: string;
+  description?: string;
+  /**
+   * Serve the Swagger UI at /docs (default). The JSON document at
+   * /docs/openapi.json is always served. Jest on Node 20 cannot load the UI's
+   * static-file plugin (CommonJS requiring ESM), so the in-process tests turn it off.
+   */
+  swaggerUi?: boolean;
+}
+
+/**
+ * Creates a Fastify-backed Nest app with the platform's HTTP behaviour:
+ * correlation ids, request logs and metrics, problem+json for every error
+ * (including Fastify's own), security headers, OpenAPI at /docs, and
+ * graceful shutdown on SIGTERM/SIGINT.
+ */
+export async function createHttpApp(
+  module: Type<unknown>,
+  options: HttpAppOptions,
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    logger: false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+    // Only Fastify's own JSON parser: no form or text bodies (they get 415).
+    bodyParser: false,
+  });
+  const logger = app.get(JsonLogger);
+  const metrics = app.get(MetricsRegistry);
+  app.useLogger(logger);
+  app.flushLogs();
+
+  const fastify = app.getHttpAdapter().getInstance();
+  // JSON only: any other body type is answered 415.
+  fastify.removeContentTypeParser(['text/plain']);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const correlationId = correlationIdFrom(request.headers['x-correlation-id']);
+    void reply.header('x-correlation-id', correlationId).headers(SECURITY_HEADERS);
+    requestContext.run({ correlationId }, done);
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    metrics.httpDuration.observe({ method: request.method, route }, seconds);
+    if (route !== '/health/live' && route !== '/health/ready' && route !== '/metrics') {
+      logger.pino.info({
+        msg: 'request',
+        method: request.method,
+        route,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+      });
+    }
+    done();
+  });
+  // Fastify's own errors (bad JSON, body too large, media type) and unknown routes reach
+  // ProblemDetailsFilter through Nest's error and not-found handlers.
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle(options.title)
+      .setDescription(options.description ?? '')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs/openapi.json',
+    ui: options.swaggerUi ?? true,
+  });
+
+  return app;
+}
+
+/**
+ * Listens on the configured host/port and owns the process's shutdown: on
+ * SIGTERM/SIGINT it stops accepting requests, lets in-flight ones finish,
+ * runs every shutdown hook (pools, Kafka clients), then exits 0. If that takes
+ * longer than SHUTDOWN_TIMEOUT_MS the process exits 1 anyway.
+ */
+export async function listen(app: NestFastifyApplication): Promise<string> {
+  const config = app.get(BaseConfig);
+  const logger = app.get(JsonLogger);
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log({ msg: 'shutting down', signal, timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'Shutdown');
+    setTimeout(() => {
+      logger.error(`shutdown did not finish within ${config.SHUTDOWN_TIMEOUT_MS} ms; exiting`, 'Shutdown');
+      logger.flush();
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS).unref();
+    app.close().then(
+      () => {
+        logger.log({ msg: 'stopped' }, 'Shutdown');
+        logger.flush();
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error(err instanceof Error ? err : String(err), 'Shutdown');
+        logger.flush();
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  await app.listen({ port: config.PORT, host: config.HOST });
+  const url = await app.getUrl();
+  logger.log({ msg: 'listening', url: url.replace('[::1]', 'localhost') }, 'Bootstrap');
+  return url;
+}
