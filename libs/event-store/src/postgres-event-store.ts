@@ -1,0 +1,547 @@
+import pg from 'pg';
+import { ConcurrencyError, IdempotencyKeyTaken } from './event-store.errors.js';
+import type {
+  AppendRequest,
+  AppendResult,
+  GlobalCheckpoint,
+  IdempotencyRecord,
+  OutboxMessage,
+  SnapshotRecord,
+  StoredEvent,
+} from './event-store.types.js';
+import { UpcasterRegistry } from './upcasters.js';
+
+export interface EventStoreOptions {
+  /** Topic that receives every event in full (the projector's feed). */
+  internalTopic: string;
+  upcasters?: UpcasterRegistry;
+  /** Most appends committed together in one transaction (group commit). */
+  maxBatchSize?: number;
+  /** Most group-commit transactions in flight at once. */
+  maxConcurrentCommits?: number;
+}
+
+interface EventRow {
+  event_id: string;
+  stream_id: string;
+  stream_type: string;
+  version: string;
+  global_position: string;
+  type: string;
+  schema_version: number;
+  data: Record<string, unknown>;
+  metadata: StoredEvent['metadata'];
+  recorded_at: Date;
+  tx_id: string;
+}
+
+interface Pending {
+  request: AppendRequest;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+type Outcome = { ok: AppendResult } | { error: Error };
+
+const EVENT_COLUMNS =
+  'event_id, stream_id, stream_type, version, global_position, type, schema_version, data, metadata, recorded_at, tx_id';
+
+/**
+ * The Postgres event store: the only code that writes or reads the event
+ * tables. Appends from concurrent callers are group-committed: up to
+ * `maxBatchSize` appends share one transaction and one fsync, and a stream
+ * conflict or a taken idempotency key fails only the append it concerns.
+ */
+export class PostgresEventStore {
+  private readonly upcasters: UpcasterRegistry;
+  private readonly maxBatchSize: number;
+  private readonly maxConcurrentCommits: number;
+  private queue: Pending[] = [];
+  private commitsInFlight = 0;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly options: EventStoreOptions,
+  ) {
+    this.upcasters = options.upcasters ?? new UpcasterRegistry();
+    this.maxBatchSize = options.maxBatchSize ?? 64;
+    this.maxConcurrentCommits = options.maxConcurrentCommits ?? 4;
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /**
+   * Appends events to a stream whose current version must be `expectedVersion`,
+   * together with their outbox messages, the snapshot and the idempotency
+   * record, atomically. Rejects with ConcurrencyError or IdempotencyKeyTaken.
+   */
+  append(request: AppendRequest): Promise<AppendResult> {
+    if (request.events.length === 0) return Promise.reject(new Error('append needs at least one event'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ request, resolve, reject });
+      this.drain();
+    });
+  }
+
+  private drain(): void {
+    while (this.queue.length > 0 && this.commitsInFlight < this.maxConcurrentCommits) {
+      const batch = this.queue.splice(0, this.maxBatchSize);
+      this.commitsInFlight += 1;
+      void this.commitBatch(batch).finally(() => {
+        this.commitsInFlight -= 1;
+        this.drain();
+      });
+    }
+  }
+
+  private async commitBatch(batch: Pending[]): Promise<void> {
+    let outcomes: Outcome[];
+    try {
+      outcomes = await this.inTransaction((client) =>
+        this.writeBatch(
+          client,
+          batch.map((p) => p.request),
+        ),
+      );
+    } catch (err) {
+      if (batch.length === 1) {
+        batch[0].reject(err);
+        return;
+      }
+      // Something unexpected (deadlock, a constraint) failed the shared
+      // transaction: isolate it by committing each append on its own.
+      await Promise.all(
+        batch.map(async (p) => {
+          try {
+            const [outcome] = await this.inTransaction((client) => this.writeBatch(client, [p.request]));
+            settle(p, outcome);
+          } catch (error) {
+            p.reject(error);
+          }
+        }),
+      );
+      return;
+    }
+    batch.forEach((p, i) => settle(p, outcomes[i]));
+  }
+
+  private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const { client, health } = await this.begin();
+    try {
+      const result = await work(client);
+      await client.query('COMMIT');
+      client.release(health.broken);
+      return result;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        health.broken = true;
+      }
+      client.release(health.broken);
+      throw err;
+    }
+  }
+
+  /**
+   * Checks out a connection and opens a transaction. A pooled connection the
+   * server has already closed (restart, pg_terminate_backend) fails on BEGIN,
+   * before anything was written: then it is discarded and another one tried,
+   * so a restarted database costs no request once it answers again.
+   */
+  private async begin(): Promise<{ client: pg.PoolClient; health: ConnectionHealth }> {
+    for (let attempt = 1; ; attempt += 1) {
+      const client = await this.pool.connect();
+      const health = watch(client);
+      try {
+        await client.query('BEGIN');
+        return { client, health };
+      } catch (err) {
+        client.release(true);
+        if (attempt >= CONNECT_ATTEMPTS || !isConnectionError(err)) throw err;
+      }
+    }
+  }
+
+  /** A read on the pool; safe to repeat once when it met a dead pooled connection. */
+  private async read<R extends pg.QueryResultRow>(query: pg.QueryConfig): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.pool.query<R>(query);
+    } catch (err) {
+      if (!isConnectionError(err)) throw err;
+      return this.pool.query<R>(query);
+    }
+  }
+
+  /** Writes a batch inside an open transaction; returns one outcome per request. */
+  private async writeBatch(client: pg.PoolClient, requests: AppendRequest[]): Promise<Outcome[]> {
+    const outcomes: (Outcome | undefined)[] = new Array(requests.length);
+    // Sorted by stream so concurrent batches take row locks in one order.
+    const order = requests.map((_, i) => i).sort((a, b) => cmp(requests[a].streamId, requests[b].streamId));
+
+    // 1. Idempotency records first: an in-flight duplicate blocks here until
+    //    the first commits, then finds the key taken.
+    const keyed = order.filter((i) => requests[i].idempotency);
+    const keysWritten = new Set<number>();
+    if (keyed.length > 0) {
+      const recs = keyed.map((i) => requests[i].idempotency!);
+      const { rows } = await client.query<{ scope: string; idem_key: string }>(
+        `INSERT INTO idempotency_keys (scope, idem_key, request_hash, status_code, response)
+         SELECT scope, idem_key, request_hash, status_code, response::jsonb
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[]) WITH ORDINALITY
+                AS t(scope, idem_key, request_hash, status_code, response, n)
+          ORDER BY n
+         ON CONFLICT DO NOTHING
+         RETURNING scope, idem_key`,
+        [
+          recs.map((r) => r.scope),
+          recs.map((r) => r.key),
+          recs.map((r) => r.requestHash),
+          recs.map((r) => r.statusCode),
+          recs.map((r) => JSON.stringify(r.response)),
+        ],
+      );
+      // Within one batch the first request with a key wins it (rows go in in that order).
+      const firstWithKey = new Map<string, number>();
+      for (const i of keyed) {
+        const k = idemKey(requests[i].idempotency!);
+        if (!firstWithKey.has(k)) firstWithKey.set(k, i);
+      }
+      for (const row of rows) keysWritten.add(firstWithKey.get(`${row.scope}\u0000${row.idem_key}`)!);
+      for (const i of keyed) {
+        if (!keysWritten.has(i)) {
+          const r = requests[i].idempotency!;
+          outcomes[i] = { error: new IdempotencyKeyTaken(r.scope, r.key) };
+        }
+      }
+    }
+
+    // 2. Events: a (stream, version) that exists already means a concurrent writer won.
+    const candidates = order.filter((i) => outcomes[i] === undefined);
+    const cols = {
+      id: [] as string[],
+      stream: [] as string[],
+      type: [] as string[],
+      version: [] as number[],
+      etype: [] as string[],
+      schema: [] as number[],
+      data: [] as string[],
+      meta: [] as string[],
+    };
+    for (const i of candidates) {
+      const r = requests[i];
+      r.events.forEach((e, n) => {
+        cols.id.push(e.eventId);
+        cols.stream.push(r.streamId);
+        cols.type.push(r.streamType);
+        cols.version.push(r.expectedVersion + n + 1);
+        cols.etype.push(e.type);
+        cols.schema.push(e.schemaVersion);
+        cols.data.push(JSON.stringify(e.data));
+        cols.meta.push(JSON.stringify(e.metadata));
+      });
+    }
+    const inserted = new Map<string, EventRow>();
+    if (cols.id.length > 0) {
+      const { rows } = await client.query<EventRow>(
+        `INSERT INTO events (event_id, stream_id, stream_type, version, type, schema_version, data, metadata)
+         SELECT id, stream, stype, version, etype, schema, data::jsonb, meta::jsonb
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::int[], $7::text[], $8::text[])
+                AS t(id, stream, stype, version, etype, schema, data, meta)
+         ON CONFLICT (stream_id, version) DO NOTHING
+         RETURNING ${EVENT_COLUMNS}`,
+        [cols.id, cols.stream, cols.type, cols.version, cols.etype, cols.schema, cols.data, cols.meta],
+      );
+      for (const row of rows) inserted.set(`${row.stream_id}@${row.version}`, row);
+    }
+
+    const succeeded: number[] = [];
+    const conflictedKeys: IdempotencyRecord[] = [];
+    for (const i of candidates) {
+      const r = requests[i];
+      const rows = r.events.map((_, n) => inserted.get(`${r.streamId}@${r.expectedVersion + n + 1}`));
+      const written = rows.filter(
+        (row): row is EventRow => row !== undefined && r.events.some((e) => e.eventId === row.event_id),
+      );
+      if (written.length === r.events.length) {
+        succeeded.push(i);
+        outcomes[i] = {
+          ok: {
+            streamId: r.streamId,
+            version: r.expectedVersion + r.events.length,
+            globalPositions: written.map((w) => BigInt(w.global_position)),
+          },
+        };
+      } else if (written.length === 0) {
+        outcomes[i] = { error: new ConcurrencyError(r.streamId, r.expectedVersion) };
+        if (r.idempotency) conflictedKeys.push(r.idempotency);
+      } else {
+        // Cannot happen with gap-free versions; never commit half an append.
+        throw new Error(`partial append to ${r.streamId}`);
+      }
+    }
+
+    // 3. A conflicted append keeps nothing, not even its idempotency record.
+    if (conflictedKeys.length > 0) {
+      await client.query(
+        `DELETE FROM idempotency_keys k USING unnest($1::text[], $2::text[]) AS d(scope, idem_key)
+          WHERE k.scope = d.scope AND k.idem_key = d.idem_key`,
+        [conflictedKeys.map((k) => k.scope), conflictedKeys.map((k) => k.key)],
+      );
+    }
+
+    // 4. Outbox: the internal message for every event, then the caller's own messages.
+    const messages: OutboxMessage[] = [];
+    for (const i of succeeded) {
+      const r = requests[i];
+      r.events.forEach((e, n) => {
+        const row = inserted.get(`${r.streamId}@${r.expectedVersion + n + 1}`)!;
+        messages.push({
+          topic: this.options.internalTopic,
+          key: r.streamId,
+          eventId: e.eventId,
+          headers: {
+            'content-type': 'application/json',
+            'event-type': e.type,
+            'correlation-id': e.metadata.correlationId,
+          },
+          payload: internalMessage(row),
+        });
+      });
+      messages.push(...(r.outbox ?? []));
+    }
+    if (messages.length > 0) {
+      await client.query(
+        `INSERT INTO outbox (topic, message_key, event_id, headers, payload)
+         SELECT topic, mkey, event_id, headers::jsonb, payload::jsonb
+           FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[]) WITH ORDINALITY
+                AS t(topic, mkey, event_id, headers, payload, n)
+          ORDER BY n`,
+        [
+          messages.map((m) => m.topic),
+          messages.map((m) => m.key),
+          messages.map((m) => m.eventId),
+          messages.map((m) => JSON.stringify(m.headers)),
+          messages.map((m) => JSON.stringify(m.payload)),
+        ],
+      );
+    }
+
+    // 5. Snapshots that fell due, in the same transaction as their events.
+    const snaps = succeeded.filter((i) => requests[i].snapshot);
+    if (snaps.length > 0) {
+      const s = snaps.map((i) => [requests[i].streamId, requests[i].snapshot!] as const);
+      await client.query(
+        `INSERT INTO snapshots (stream_id, version, schema_version, state)
+         SELECT stream_id, version, schema_version, state::jsonb
+           FROM unnest($1::text[], $2::bigint[], $3::int[], $4::text[]) AS t(stream_id, version, schema_version, state)
+         ON CONFLICT (stream_id) DO UPDATE
+            SET version = excluded.version, schema_version = excluded.schema_version, state = excluded.state, taken_at = now()
+          WHERE snapshots.version < excluded.version OR snapshots.schema_version <> excluded.schema_version`,
+        [
+          s.map(([id]) => id),
+          s.map(([, snap]) => snap.version),
+          s.map(([, snap]) => snap.schemaVersion),
+          s.map(([, snap]) => JSON.stringify(snap.state)),
+        ],
+      );
+    }
+
+    return outcomes as Outcome[];
+  }
+
+  // ----------------------------------------------------------------- reads
+
+  /** Events of one stream after `afterVersion`, in version order, upcast to current shapes. */
+  async readStream(streamId: string, afterVersion = 0): Promise<StoredEvent[]> {
+    const { rows } = await this.read<EventRow>({
+      name: 'es_read_stream',
+      text: `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND version > $2 ORDER BY version`,
+      values: [streamId, afterVersion],
+    });
+    return rows.map((row) => this.toStoredEvent(row));
+  }
+
+  /**
+   * What an aggregate needs to rebuild its state: the newest snapshot of the
+   * given schema version (a snapshot of another schema is ignored) and the
+   * events after it.
+   */
+  async loadStream(
+    streamId: string,
+    snapshotSchemaVersion?: number,
+  ): Promise<{ snapshot?: SnapshotRecord; events: StoredEvent[] }> {
+    let snapshot: SnapshotRecord | undefined;
+    if (snapshotSchemaVersion !== undefined) {
+      const { rows } = await this.read<{
+        version: string;
+        schema_version: number;
+        state: Record<string, unknown>;
+      }>({
+        name: 'es_load_snapshot',
+        text: 'SELECT version, schema_version, state FROM snapshots WHERE stream_id = $1 AND schema_version = $2',
+        values: [streamId, snapshotSchemaVersion],
+      });
+      if (rows[0])
+        snapshot = {
+          version: Number(rows[0].version),
+          schemaVersion: rows[0].schema_version,
+          state: rows[0].state,
+        };
+    }
+    const events = await this.readStream(streamId, snapshot?.version ?? 0);
+    return { snapshot, events };
+  }
+
+  /** The stream's current version (0 when it has no events). */
+  async streamVersion(streamId: string): Promise<number> {
+    const { rows } = await this.read<{ v: string | null }>({
+      name: 'es_stream_version',
+      text: 'SELECT max(version) AS v FROM events WHERE stream_id = $1',
+      values: [streamId],
+    });
+    return Number(rows[0]?.v ?? 0);
+  }
+
+  /**
+   * Events after `checkpoint` in the gap-safe global order. Only transactions
+   * older than every still-running one (below the snapshot's xmin) are read,
+   * ordered by (transaction id, position): an event that commits late with a
+   * lower position is read later, never skipped.
+   */
+  async readAll(
+    checkpoint: GlobalCheckpoint,
+    limit: number,
+  ): Promise<{ events: StoredEvent[]; checkpoint: GlobalCheckpoint }> {
+    const { rows } = await this.read<EventRow>({
+      name: 'es_read_all',
+      text: `SELECT ${EVENT_COLUMNS} FROM events
+              WHERE (tx_id, global_position) > ($1::xid8, $2::bigint)
+                AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+              ORDER BY tx_id, global_position
+              LIMIT $3`,
+      values: [checkpoint.txId, checkpoint.position.toString(), limit],
+    });
+    const events = rows.map((row) => this.toStoredEvent(row));
+    const last = events.at(-1);
+    return { events, checkpoint: last ? { txId: last.txId, position: last.globalPosition } : checkpoint };
+  }
+
+  async findIdempotencyRecord(scope: string, key: string): Promise<IdempotencyRecord | undefined> {
+    const { rows } = await this.read<{ request_hash: string; status_code: number; response: unknown }>({
+      name: 'es_find_idempotency',
+      text: 'SELECT request_hash, status_code, response FROM idempotency_keys WHERE scope = $1 AND idem_key = $2',
+      values: [scope, key],
+    });
+    const row = rows[0];
+    return row
+      ? { scope, key, requestHash: row.request_hash, statusCode: row.status_code, response: row.response }
+      : undefined;
+  }
+
+  /** Deletes idempotency records older than `olderThanHours`; returns how many. */
+  async purgeIdempotencyRecords(olderThanHours: number, batchSize = 5000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const { rowCount } = await this.pool.query(
+        `DELETE FROM idempotency_keys WHERE ctid = ANY (ARRAY(
+           SELECT ctid FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1) LIMIT $2))`,
+        [olderThanHours, batchSize],
+      );
+      total += rowCount ?? 0;
+      if ((rowCount ?? 0) < batchSize) return total;
+    }
+  }
+
+  private toStoredEvent(row: EventRow): StoredEvent {
+    const { schemaVersion, data } = this.upcasters.upcast(
+      row.type,
+      row.schema_version,
+      row.data,
+      row.stream_id,
+    );
+    return {
+      eventId: row.event_id,
+      streamId: row.stream_id,
+      streamType: row.stream_type,
+      version: Number(row.version),
+      globalPosition: BigInt(row.global_position),
+      type: row.type,
+      schemaVersion,
+      data,
+      metadata: row.metadata,
+      recordedAt: row.recorded_at,
+      txId: row.tx_id,
+    };
+  }
+}
+
+/** The internal topic's message: the event in full, as stored. */
+function internalMessage(row: EventRow): Record<string, unknown> {
+  return {
+    eventId: row.event_id,
+    streamId: row.stream_id,
+    streamType: row.stream_type,
+    version: Number(row.version),
+    globalPosition: row.global_position,
+    type: row.type,
+    schemaVersion: row.schema_version,
+    data: row.data,
+    metadata: row.metadata,
+    recordedAt: row.recorded_at.toISOString(),
+  };
+}
+
+function settle(p: Pending, outcome: Outcome): void {
+  if ('ok' in outcome) p.resolve(outcome.ok);
+  else p.reject(outcome.error);
+}
+
+function idemKey(r: IdempotencyRecord): string {
+  return `${r.scope}\u0000${r.key}`;
+}
+
+const CONNECT_ATTEMPTS = 3;
+
+interface ConnectionHealth {
+  broken: boolean;
+}
+const connectionHealth = new WeakMap<pg.PoolClient, ConnectionHealth>();
+
+/**
+ * A connection killed while checked out emits 'error' between queries (and
+ * possibly after it was released): one listener per connection, attached for
+ * its lifetime, records it so the client is discarded instead of reused.
+ */
+function watch(client: pg.PoolClient): ConnectionHealth {
+  let health = connectionHealth.get(client);
+  if (!health) {
+    const created: ConnectionHealth = { broken: false };
+    client.on('error', () => {
+      created.broken = true;
+    });
+    connectionHealth.set(client, created);
+    health = created;
+  }
+  health.broken = false;
+  return health;
+}
+
+/** pg errors meaning the connection (not the statement) failed. */
+function isConnectionError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (
+    typeof code === 'string' &&
+    (code.startsWith('08') || code === '57P01' || code === 'ECONNRESET' || code === 'EPIPE')
+  ) {
+    return true;
+  }
+  return /Connection terminated|connection is not open|Client has encountered a connection error/i.test(
+    err.message,
+  );
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,308 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import {
+  ConcurrencyError,
+  IdempotencyKeyTaken,
+  PostgresEventStore,
+  START_OF_LOG,
+  UpcasterRegistry,
+  type AppendRequest,
+  type NewEvent,
+} from '@cqrs-bank/event-store';
+import type pg from 'pg';
+import { count, testPool } from '../support/database.js';
+
+const INTERNAL = 'test.internal';
+
+function event(type = 'Thing', data: Record<string, unknown> = {}): NewEvent {
+  return {
+    eventId: randomUUID(),
+    type,
+    schemaVersion: 1,
+    data,
+    metadata: { correlationId: 'c', causationId: 'c', actor: 'test' },
+  };
+}
+
+function request(
+  streamId: string,
+  expectedVersion: number,
+  n = 1,
+  extra: Partial<AppendRequest> = {},
+): AppendRequest {
+  return {
+    streamId,
+    streamType: 'test',
+    expectedVersion,
+    events: Array.from({ length: n }, (_, i) => event('Thing', { i })),
+    ...extra,
+  };
+}
+
+describe('PostgresEventStore', () => {
+  let pool: pg.Pool;
+  let store: PostgresEventStore;
+
+  beforeAll(() => {
+    pool = testPool(20);
+    store = new PostgresEventStore(pool, { internalTopic: INTERNAL });
+  });
+  afterAll(async () => {
+    await pool.end();
+  });
+
+  const rowsOf = (table: string, streamId: string) =>
+    count(
+      pool,
+      table === 'events'
+        ? 'SELECT 1 FROM events WHERE stream_id = $1'
+        : table === 'outbox'
+          ? "SELECT 1 FROM outbox WHERE message_key = $1 OR payload->>'streamId' = $1"
+          : 'SELECT 1 FROM snapshots WHERE stream_id = $1',
+      [streamId],
+    );
+
+  it('appends events with gap-free versions and reads them back in order', async () => {
+    const id = `s-${randomUUID()}`;
+    await store.append(request(id, 0, 3));
+    const result = await store.append(request(id, 3, 2));
+    expect(result.version).toBe(5);
+    const events = await store.readStream(id);
+    expect(events.map((e) => e.version)).toEqual([1, 2, 3, 4, 5]);
+    expect(events.map((e) => e.data.i)).toEqual([0, 1, 2, 0, 1]);
+    expect(events[0].metadata).toMatchObject({ correlationId: 'c', actor: 'test' });
+    expect(await store.streamVersion(id)).toBe(5);
+  });
+
+  it('writes one internal outbox message per event plus the caller’s messages, in the same transaction', async () => {
+    const id = `s-${randomUUID()}`;
+    const e = event('Opened', { x: 1 });
+    await store.append({
+      streamId: id,
+      streamType: 'test',
+      expectedVersion: 0,
+      events: [e],
+      outbox: [
+        {
+          topic: 'public',
+          key: 'acc-1',
+          eventId: e.eventId,
+          headers: { ce_id: e.eventId },
+          payload: { hello: 1 },
+        },
+      ],
+    });
+    const { rows } = await pool.query(
+      'SELECT topic, message_key, event_id, payload FROM outbox WHERE event_id = $1 ORDER BY id',
+      [e.eventId],
+    );
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatchObject({ topic: INTERNAL, message_key: id });
+    expect(rows[0].payload).toMatchObject({ streamId: id, version: 1, type: 'Opened', data: { x: 1 } });
+    expect(rows[1]).toMatchObject({ topic: 'public', message_key: 'acc-1', payload: { hello: 1 } });
+  });
+
+  it('rejects a stale expected version with ConcurrencyError and writes nothing', async () => {
+    const id = `s-${randomUUID()}`;
+    await store.append(request(id, 0, 2));
+    await expect(store.append(request(id, 1, 1))).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(store.append(request(id, 0, 1))).rejects.toBeInstanceOf(ConcurrencyError);
+    expect(await rowsOf('events', id)).toBe(2);
+    expect(await rowsOf('outbox', id)).toBe(2);
+  });
+
+  it('lets exactly one of 30 concurrent writers at the same version win', async () => {
+    const id = `s-${randomUUID()}`;
+    await store.append(request(id, 0));
+    const results = await Promise.allSettled(Array.from({ length: 30 }, () => store.append(request(id, 1))));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(failures).toHaveLength(29);
+    for (const f of failures) expect(f.reason).toBeInstanceOf(ConcurrencyError);
+    expect((await store.readStream(id)).map((e) => e.version)).toEqual([1, 2]);
+  });
+
+  it('commits the other appends of a group when one of them conflicts', async () => {
+    const streams = Array.from({ length: 10 }, () => `s-${randomUUID()}`);
+    const results = await Promise.allSettled([
+      ...streams.map((s) => store.append(request(s, 0))),
+      store.append(request(streams[0], 0)), // loses against the first append to streams[0]
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(10);
+    for (const s of streams) expect(await store.streamVersion(s)).toBe(1);
+  });
+
+  describe('idempotency records', () => {
+    const record = (key: string, hash = 'h1') => ({
+      scope: 'caller-1',
+      key,
+      requestHash: hash,
+      statusCode: 200,
+      response: { ok: true },
+    });
+
+    it('stores the record with the events and refuses the key a second time', async () => {
+      const key = randomUUID();
+      const id = `s-${randomUUID()}`;
+      await store.append(request(id, 0, 1, { idempotency: record(key) }));
+      expect(await store.findIdempotencyRecord('caller-1', key)).toEqual(record(key));
+      const second = store.append(request(`s-${randomUUID()}`, 0, 1, { idempotency: record(key, 'h2') }));
+      await expect(second).rejects.toBeInstanceOf(IdempotencyKeyTaken);
+    });
+
+    it('lets only one of 20 concurrent requests with one key write anything', async () => {
+      const key = randomUUID();
+      const id = `s-${randomUUID()}`;
+      await store.append(request(id, 0));
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, () => store.append(request(id, 1, 1, { idempotency: record(key) }))),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      expect(await store.streamVersion(id)).toBe(2);
+    });
+
+    it('keeps no record for an append that lost a version conflict', async () => {
+      const key = randomUUID();
+      const id = `s-${randomUUID()}`;
+      await store.append(request(id, 0));
+      await expect(store.append(request(id, 0, 1, { idempotency: record(key) }))).rejects.toBeInstanceOf(
+        ConcurrencyError,
+      );
+      expect(await store.findIdempotencyRecord('caller-1', key)).toBeUndefined();
+    });
+  });
+
+  it('leaves no event, outbox row or idempotency record when the transaction fails after the events insert', async () => {
+    const id = `s-${randomUUID()}`;
+    const key = randomUUID();
+    // Fault injection inside the transaction: the outbox insert (after the events insert) fails for this stream.
+    await pool.query(`
+      CREATE OR REPLACE FUNCTION fail_outbox_for_test() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.message_key = '${id}' THEN RAISE EXCEPTION 'injected failure'; END IF;
+        RETURN NEW;
+      END $$`);
+    await pool.query(
+      'CREATE TRIGGER fail_outbox_for_test BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION fail_outbox_for_test()',
+    );
+    try {
+      await expect(
+        store.append(
+          request(id, 0, 2, {
+            idempotency: { scope: 's', key, requestHash: 'h', statusCode: 200, response: {} },
+          }),
+        ),
+      ).rejects.toThrow(/injected failure/);
+    } finally {
+      await pool.query('DROP TRIGGER fail_outbox_for_test ON outbox');
+    }
+    expect(await rowsOf('events', id)).toBe(0);
+    expect(await rowsOf('outbox', id)).toBe(0);
+    expect(await store.findIdempotencyRecord('s', key)).toBeUndefined();
+  });
+
+  it('refuses to update, delete or truncate events (the database enforces append-only)', async () => {
+    const id = `s-${randomUUID()}`;
+    await store.append(request(id, 0));
+    await expect(pool.query("UPDATE events SET data = '{}' WHERE stream_id = $1", [id])).rejects.toThrow(
+      /append-only/,
+    );
+    await expect(pool.query('DELETE FROM events WHERE stream_id = $1', [id])).rejects.toThrow(/append-only/);
+    await expect(pool.query('TRUNCATE events')).rejects.toThrow(/append-only/);
+    expect(await rowsOf('events', id)).toBe(1);
+  });
+
+  describe('snapshots', () => {
+    it('loads the newest snapshot and only the events after it', async () => {
+      const id = `s-${randomUUID()}`;
+      await store.append(request(id, 0, 3, { snapshot: { version: 3, schemaVersion: 1, state: { n: 3 } } }));
+      await store.append(request(id, 3, 2));
+      const loaded = await store.loadStream(id, 1);
+      expect(loaded.snapshot).toEqual({ version: 3, schemaVersion: 1, state: { n: 3 } });
+      expect(loaded.events.map((e) => e.version)).toEqual([4, 5]);
+    });
+
+    it('ignores a snapshot written under another snapshot schema', async () => {
+      const id = `s-${randomUUID()}`;
+      await store.append(
+        request(id, 0, 2, { snapshot: { version: 2, schemaVersion: 1, state: { old: true } } }),
+      );
+      const loaded = await store.loadStream(id, 2);
+      expect(loaded.snapshot).toBeUndefined();
+      expect(loaded.events.map((e) => e.version)).toEqual([1, 2]);
+    });
+  });
+
+  it('upcasts old event shapes on read through the registered chain', async () => {
+    const upcasters = new UpcasterRegistry()
+      .register('Renamed', 1, (d) => ({ fullName: d.name }))
+      .register('Renamed', 2, (d) => ({ ...d, nick: null }));
+    const upcasting = new PostgresEventStore(pool, { internalTopic: INTERNAL, upcasters });
+    const id = `s-${randomUUID()}`;
+    await pool.query(
+      `INSERT INTO events (event_id, stream_id, stream_type, version, type, schema_version, data, metadata)
+       VALUES ($1, $2, 'test', 1, 'Renamed', 1, '{"name":"Ada"}', '{}')`,
+      [randomUUID(), id],
+    );
+    const [e] = await upcasting.readStream(id);
+    expect(e).toMatchObject({ type: 'Renamed', schemaVersion: 3, data: { fullName: 'Ada', nick: null } });
+  });
+
+  describe('readAll (gap-safe global order)', () => {
+    async function readEverything(from = START_OF_LOG) {
+      const seen: string[] = [];
+      let checkpoint = from;
+      for (;;) {
+        const page = await store.readAll(checkpoint, 500);
+        if (page.events.length === 0) return { seen, checkpoint };
+        seen.push(...page.events.map((e) => e.eventId));
+        checkpoint = page.checkpoint;
+      }
+    }
+
+    it('never skips an event that commits later with a lower position', async () => {
+      const { checkpoint: start } = await readEverything();
+
+      // T1 takes a global position first but stays open…
+      const slow = await pool.connect();
+      const slowId = randomUUID();
+      await slow.query('BEGIN');
+      await slow.query(
+        `INSERT INTO events (event_id, stream_id, stream_type, version, type, schema_version, data, metadata)
+         VALUES ($1, $2, 'test', 1, 'Slow', 1, '{}', '{}')`,
+        [slowId, `s-${randomUUID()}`],
+      );
+      // …while T2 commits a later position.
+      const fastStream = `s-${randomUUID()}`;
+      await store.append(request(fastStream, 0));
+      const [fast] = await store.readStream(fastStream);
+
+      const whileOpen = await readEverything(start);
+      expect(whileOpen.seen).not.toContain(fast.eventId); // held back, not skipped past T1
+      expect(whileOpen.seen).not.toContain(slowId);
+
+      await slow.query('COMMIT');
+      slow.release();
+      const after = await readEverything(whileOpen.checkpoint);
+      expect(after.seen).toContain(slowId);
+      expect(after.seen).toContain(fast.eventId);
+      expect(after.seen.indexOf(slowId)).toBeLessThan(after.seen.indexOf(fast.eventId));
+    });
+
+    it('pages through the log without repeating or losing events', async () => {
+      const { checkpoint: start } = await readEverything();
+      const streams = Array.from({ length: 15 }, () => `s-${randomUUID()}`);
+      await Promise.all(streams.map((s) => store.append(request(s, 0, 3))));
+      const seen: string[] = [];
+      let checkpoint = start;
+      for (;;) {
+        const page = await store.readAll(checkpoint, 7);
+        if (page.events.length === 0) break;
+        seen.push(...page.events.map((e) => e.eventId));
+        checkpoint = page.checkpoint;
+      }
+      expect(seen).toHaveLength(45);
+      expect(new Set(seen).size).toBe(45);
+    });
+  });
+});
