@@ -1,0 +1,26 @@
+import type { AccountOpenedData } from './account.events.js';
+
+/** `AccountOpened` schema v1, as written before v2 renamed two fields. */
+export type AccountOpenedV1Data = {
+  accountId: string;
+  ownerId: string;
+  /** The full name, "First Last". */
+  owner: string;
+  currency: string;
+  initialBalance: number;
+};
+
+/**
+ * AccountOpened v1 → v2: `owner` → `ownerName`, `initialBalance` → `initialDeposit`.
+ * A pure field mapping: it moves `owner` as it is, so it works the same whether
+ * the store runs it before or after decrypting the name.
+ */
+export function upcastAccountOpenedV1(data: AccountOpenedV1Data): AccountOpenedData {
+  return {
+    accountId: data.accountId,
+    ownerId: data.ownerId,
+    ownerName: data.owner,
+    currency: data.currency,
+    initialDeposit: data.initialBalance,
+  };
+}
