@@ -1,0 +1,121 @@
+import { Injectable } from '@nestjs/common';
+import {
+  ACCOUNT_EVENT_SCHEMA_VERSIONS,
+  ACCOUNT_SNAPSHOT_SCHEMA_VERSION,
+  ACCOUNT_STREAM_TYPE,
+  accountFromSnapshot,
+  accountStreamId,
+  accountToSnapshot,
+  evolve,
+  foldAccount,
+  initialAccountState,
+  parseAccountEvent,
+  type AccountEvent,
+  type AccountState,
+} from '@cqrs-bank/banking';
+import {
+  PostgresEventStore,
+  type EventMetadata,
+  type IdempotencyRecord,
+  type NewEvent,
+  type OutboxMessage,
+} from '@cqrs-bank/event-store';
+import { randomUUID } from 'node:crypto';
+import { CommandServiceConfig } from '../command-service.config.js';
+import { publicMessages } from './public-messages.js';
+
+/**
+ * Loads and saves Account aggregates through the event store: latest
+ * snapshot + later events, and appends with their outbox messages and (every
+ * SNAPSHOT_EVERY events) a snapshot, in one transaction.
+ *
+ * A bounded in-memory cache of recently used states saves the read on the
+ * next command; it is only ever a starting point for a decision — the
+ * append's expected-version check still guards it, and a conflict evicts it.
+ */
+@Injectable()
+export class AccountRepository {
+  private readonly cache = new Map<string, AccountState>();
+
+  constructor(
+    private readonly store: PostgresEventStore,
+    private readonly config: CommandServiceConfig,
+  ) {}
+
+  async load(accountId: string): Promise<AccountState> {
+    const cached = this.cache.get(accountId);
+    if (cached) {
+      // Refresh its place in the LRU order.
+      this.cache.delete(accountId);
+      this.cache.set(accountId, cached);
+      return cached;
+    }
+    const { snapshot, events } = await this.store.loadStream(
+      accountStreamId(accountId),
+      ACCOUNT_SNAPSHOT_SCHEMA_VERSION,
+    );
+    const start = snapshot ? accountFromSnapshot(snapshot.state) : initialAccountState();
+    return foldAccount(
+      events.map((e) => parseAccountEvent(e)),
+      start,
+    );
+  }
+
+  /**
+   * Appends `events` decided on `state`. Resolves with the new state; rejects
+   * with ConcurrencyError or IdempotencyKeyTaken from the store.
+   */
+  async save(
+    state: AccountState,
+    events: AccountEvent[],
+    metadata: EventMetadata,
+    idempotency?: IdempotencyRecord,
+  ): Promise<AccountState> {
+    const after = events.reduce(evolve, state);
+    if (after.status === 'none') throw new Error('an account stream cannot end up without AccountOpened');
+    const newEvents: NewEvent[] = events.map((e) => ({
+      eventId: randomUUID(),
+      type: e.type,
+      schemaVersion: ACCOUNT_EVENT_SCHEMA_VERSIONS[e.type],
+      data: e.data,
+      metadata,
+    }));
+    const outbox: OutboxMessage[] = publicMessages(state, events, newEvents, new Date().toISOString());
+    const every = this.config.SNAPSHOT_EVERY;
+    const snapshotDue = Math.floor(after.version / every) > Math.floor(state.version / every);
+    try {
+      await this.store.append({
+        streamId: accountStreamId(after.accountId),
+        streamType: ACCOUNT_STREAM_TYPE,
+        expectedVersion: state.version,
+        events: newEvents,
+        outbox,
+        snapshot: snapshotDue
+          ? {
+              version: after.version,
+              schemaVersion: ACCOUNT_SNAPSHOT_SCHEMA_VERSION,
+              state: accountToSnapshot(after),
+            }
+          : undefined,
+        idempotency,
+      });
+    } catch (err) {
+      this.cache.delete(after.accountId);
+      throw err;
+    }
+    this.remember(after.accountId, after);
+    return after;
+  }
+
+  forget(accountId: string): void {
+    this.cache.delete(accountId);
+  }
+
+  private remember(accountId: string, state: AccountState): void {
+    const max = this.config.AGGREGATE_CACHE_SIZE;
+    if (max === 0) return;
+    this.cache.delete(accountId);
+    this.cache.set(accountId, state);
+    if (this.cache.size > max) this.cache.delete(this.cache.keys().next().value!);
+  }
+}

@@ -1,0 +1,28 @@
+import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Command, type CommandContext } from '../../commands/command-context.js';
+import { sendResult } from '../../commands/send-result.js';
+import { AccountResponse } from '../account.response.js';
+import { DepositDto } from './deposit.dto.js';
+import { DepositMoney } from './deposit.command.js';
+
+@ApiTags('accounts')
+@ApiBearerAuth()
+@Controller()
+export class DepositController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post('deposit')
+  @HttpCode(200)
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiOkResponse({ type: AccountResponse })
+  async deposit(
+    @Body() dto: DepositDto,
+    @Command() ctx: CommandContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return sendResult(reply, await this.commands.execute(new DepositMoney(dto.accountId, dto.amount, ctx)));
+  }
+}

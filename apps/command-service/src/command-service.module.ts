@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { upcastAccountOpenedV1, type AccountOpenedV1Data } from '@cqrs-bank/banking';
+import { TOPICS } from '@cqrs-bank/contracts';
+import { EventStoreModule, migrations } from '@cqrs-bank/event-store';
+import { AuthModule, PlatformModule } from '@cqrs-bank/platform';
+import { AccountsModule } from './accounts/accounts.module.js';
+import { CommandServiceConfig } from './command-service.config.js';
+import { IdempotencyRetention } from './commands/idempotency-retention.js';
+
+/** REST commands → CommandHandlers → aggregates → one Postgres transaction. */
+@Module({
+  imports: [
+    PlatformModule.forRoot({ app: 'command-service', config: CommandServiceConfig, migrations }),
+    AuthModule,
+    EventStoreModule.forRoot({
+      internalTopic: TOPICS.ledgerInternal,
+      upcasters: (registry) =>
+        registry.register('AccountOpened', 1, (data) =>
+          upcastAccountOpenedV1(data as unknown as AccountOpenedV1Data),
+        ),
+      tuning: (config) => {
+        const { EVENT_STORE_BATCH_SIZE, EVENT_STORE_CONCURRENT_COMMITS } = config as CommandServiceConfig;
+        return { maxBatchSize: EVENT_STORE_BATCH_SIZE, maxConcurrentCommits: EVENT_STORE_CONCURRENT_COMMITS };
+      },
+    }),
+    CqrsModule.forRoot(),
+    AccountsModule,
+  ],
+  providers: [IdempotencyRetention],
+})
+export class CommandServiceModule {}
