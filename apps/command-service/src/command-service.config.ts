@@ -1,5 +1,5 @@
 import { BaseConfig } from '@cqrs-bank/platform';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsIn, IsInt, Max, Min } from 'class-validator';
 
 /** command-service settings; see README.md for every variable and its default. */
 export class CommandServiceConfig extends BaseConfig {
@@ -37,4 +37,11 @@ export class CommandServiceConfig extends BaseConfig {
   @IsInt()
   @Min(0)
   AGGREGATE_CACHE_SIZE: number = 10000;
+
+  /**
+   * `embedded` runs the outbox relay inside this process (SPEC §1), with the
+   * relay's default settings; `off` leaves publishing to the outbox-relay app.
+   */
+  @IsIn(['off', 'embedded'])
+  OUTBOX_RELAY: string = 'off';
 }

@@ -3,6 +3,13 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { upcastAccountOpenedV1, type AccountOpenedV1Data } from '@cqrs-bank/banking';
 import { TOPICS } from '@cqrs-bank/contracts';
 import { EventStoreModule, migrations } from '@cqrs-bank/event-store';
+import {
+  KafkaModule,
+  OutboxPublishingModule,
+  RELAY_DEFAULTS,
+  RelayKafkaReadiness,
+  relayOptions,
+} from '@cqrs-bank/messaging';
 import { AuthModule, PlatformModule } from '@cqrs-bank/platform';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { CommandServiceConfig } from './command-service.config.js';
@@ -11,7 +18,19 @@ import { IdempotencyRetention } from './commands/idempotency-retention.js';
 /** REST commands → CommandHandlers → aggregates → one Postgres transaction. */
 @Module({
   imports: [
-    PlatformModule.forRoot({ app: 'command-service', config: CommandServiceConfig, migrations }),
+    PlatformModule.forRoot({
+      app: 'command-service',
+      config: CommandServiceConfig,
+      migrations,
+      readiness: [RelayKafkaReadiness],
+    }),
+    KafkaModule.forRoot(),
+    OutboxPublishingModule.forRoot({
+      settings: (config) =>
+        (config as CommandServiceConfig).OUTBOX_RELAY === 'embedded'
+          ? relayOptions(RELAY_DEFAULTS)
+          : undefined,
+    }),
     AuthModule,
     EventStoreModule.forRoot({
       internalTopic: TOPICS.ledgerInternal,

@@ -29,10 +29,14 @@ class PoolCloser implements OnApplicationShutdown {
   }
 }
 
-export function createEventStorePool(config: BaseConfig, appName: string): pg.Pool {
+export function createEventStorePool(
+  config: BaseConfig,
+  appName: string,
+  max = config.DB_POOL_SIZE,
+): pg.Pool {
   const pool = new pg.Pool({
     connectionString: config.DATABASE_URL,
-    max: config.DB_POOL_SIZE,
+    max,
     connectionTimeoutMillis: config.DB_CONNECT_TIMEOUT_MS,
     idleTimeoutMillis: 30_000,
     application_name: `${appName}:event-store`,

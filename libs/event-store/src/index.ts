@@ -21,3 +21,9 @@ export {
   createEventStorePool,
   type EventStoreModuleOptions,
 } from './event-store.module.js';
+export {
+  OutboxStore,
+  type OutboxLease,
+  type OutboxStats,
+  type PendingOutboxMessage,
+} from './outbox-store.js';

@@ -302,6 +302,7 @@ export class PostgresEventStore {
           eventId: e.eventId,
           headers: {
             'content-type': 'application/json',
+            'event-id': e.eventId,
             'event-type': e.type,
             'correlation-id': e.metadata.correlationId,
           },

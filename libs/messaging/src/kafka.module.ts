@@ -12,20 +12,48 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 /** Injection token of the app's shared kafkajs client. */
 export const KAFKA = Symbol('KAFKA');
 
-export function createKafka(clientId: string, brokers: string[], logger?: JsonLogger): Kafka {
+/** A repeated kafkajs message (a broker that stays down) is logged at most this often. */
+const REPEAT_LOG_INTERVAL_MS = 10_000;
+
+export function createKafka(
+  clientId: string,
+  brokers: string[],
+  logger?: JsonLogger,
+  requestTimeout = 10_000,
+): Kafka {
+  const lastLogged = new Map<string, { at: number; suppressed: number }>();
   return new Kafka({
     clientId,
     brokers,
     connectionTimeout: 3000,
-    requestTimeout: 30000,
+    requestTimeout,
     retry: { initialRetryTime: 300, retries: 8 },
     logLevel: logLevel.WARN,
     logCreator: () => (entry) => {
       if (!logger) return;
-      const { message, ...rest } = entry.log;
+      // kafkajs repeats its own timestamp and logger name, and a connection refusal needs no stack.
+      const { message, ...rest }: Record<string, unknown> = entry.log;
+      delete rest.timestamp;
+      delete rest.logger;
+      delete rest.stack;
+      const text = String(message);
+      const key = `${entry.namespace}:${text}`;
+      const now = Date.now();
+      const last = lastLogged.get(key);
+      if (last && now - last.at < REPEAT_LOG_INTERVAL_MS) {
+        last.suppressed += 1;
+        return;
+      }
+      lastLogged.set(key, { at: now, suppressed: 0 });
+      if (lastLogged.size > 1000) lastLogged.clear();
       logger.pino.warn(
-        { context: `kafkajs:${entry.namespace}`, kafkaLevel: entry.level, ...rest },
-        String(message),
+        {
+          context: `kafkajs:${entry.namespace}`,
+          kafkaLevel: entry.level,
+          ...rest,
+          ...(last?.suppressed ? { repeatedSinceLastLog: last.suppressed } : {}),
+        },
+        text,
       );
     },
   });
@@ -39,6 +67,9 @@ export function createKafka(clientId: string, brokers: string[], logger?: JsonLo
 @Injectable()
 export class KafkaReadiness implements ReadinessCheck, OnApplicationShutdown {
   readonly name = 'kafka';
+  get enabled(): boolean {
+    return true;
+  }
   private admin: Admin | undefined;
   private readonly probeClient: Kafka;
 
@@ -89,7 +120,12 @@ export class KafkaModule {
           provide: KAFKA,
           inject: [BaseConfig, APP_NAME, JsonLogger],
           useFactory: (config: BaseConfig, app: string, logger: JsonLogger) =>
-            createKafka(config.KAFKA_CLIENT_ID ?? app, config.kafkaBrokers, logger),
+            createKafka(
+              config.KAFKA_CLIENT_ID ?? app,
+              config.kafkaBrokers,
+              logger,
+              config.KAFKA_REQUEST_TIMEOUT_MS,
+            ),
         },
         KafkaReadiness,
       ],

@@ -1,5 +1,10 @@
 import { CreateProjectionCheckpoints1763880000000 } from './1763880000000-create-projection-checkpoints.js';
 import { CreateEventStore1763880000100 } from './1763880000100-create-event-store.js';
+import { OutboxRelay1763880000200 } from './1763880000200-outbox-relay.js';
 
 /** Every schema migration, oldest first. Reviewed SQL; TypeORM never synchronizes. */
-export const migrations = [CreateProjectionCheckpoints1763880000000, CreateEventStore1763880000100];
+export const migrations = [
+  CreateProjectionCheckpoints1763880000000,
+  CreateEventStore1763880000100,
+  OutboxRelay1763880000200,
+];

@@ -43,6 +43,11 @@ export class BaseConfig {
   @IsString()
   KAFKA_CLIENT_ID?: string;
 
+  /** How long a Kafka request may go unanswered before it is retried on a new connection. */
+  @IsInt()
+  @Min(1000)
+  KAFKA_REQUEST_TIMEOUT_MS: number = 10000;
+
   /** How long SIGTERM waits for in-flight work before the process exits anyway. */
   @IsInt()
   @Min(0)

@@ -24,15 +24,17 @@ export class HealthController {
   @HealthCheck()
   ready() {
     return this.health.check(
-      this.checks.map((c) => async () => {
-        const session = this.indicators.check(c.name);
-        try {
-          await c.check();
-          return session.up();
-        } catch (err) {
-          return session.down({ message: err instanceof Error ? err.message : String(err) });
-        }
-      }),
+      this.checks
+        .filter((c) => c.enabled !== false)
+        .map((c) => async () => {
+          const session = this.indicators.check(c.name);
+          try {
+            await c.check();
+            return session.up();
+          } catch (err) {
+            return session.down({ message: err instanceof Error ? err.message : String(err) });
+          }
+        }),
     );
   }
 }

@@ -4,6 +4,8 @@
  */
 export interface ReadinessCheck {
   readonly name: string;
+  /** False when this app's configuration does not use the dependency (then it is not reported). */
+  readonly enabled?: boolean;
   check(): Promise<void>;
 }
 

@@ -1,0 +1,196 @@
+import pg from 'pg';
+
+/** A committed, not yet published outbox row, ready for Kafka. */
+export interface PendingOutboxMessage {
+  /** The row's id (bigint as a decimal string): what `remove` takes. */
+  id: string;
+  topic: string;
+  key: string;
+  eventId: string;
+  headers: Record<string, string>;
+  /** The payload as JSON text, sent as is. */
+  value: string;
+  createdAt: Date;
+}
+
+export interface OutboxStats {
+  /** Rows committed and not yet published. */
+  backlog: number;
+  /** Age of the oldest unpublished row, 0 when none. */
+  oldestSeconds: number;
+  /**
+   * Age of the oldest transaction still open in this database. Rows it
+   * writes become visible, and are published, only when it commits.
+   */
+  oldestOpenTransactionSeconds: number;
+}
+
+/**
+ * The right to publish the outbox: a session-level advisory lock held by a
+ * dedicated connection. Postgres releases it the moment that connection
+ * ends — a crashed or killed leader is replaced without waiting for a
+ * timeout — and the connection also LISTENs for new outbox rows.
+ */
+export interface OutboxLease {
+  /** False once the leader's connection failed: a deposed leader must stop publishing. */
+  readonly held: boolean;
+  /** Asks the server whether this session is still alive (and so still holds the lock). */
+  confirm(): Promise<boolean>;
+  /** Resolves on the next outbox notification, after `timeoutMs`, or when the lease is lost. */
+  waitForRows(timeoutMs: number): Promise<void>;
+  /** Ends a pending `waitForRows` now (shutdown). */
+  wake(): void;
+  release(): Promise<void>;
+}
+
+/** The advisory lock key that elects the one publishing relay (an arbitrary constant). */
+const RELAY_LOCK_KEY = 73_604_211;
+const NOTIFY_CHANNEL = 'outbox_appended';
+
+/**
+ * Outbox reads and deletes for the relay — the outbox's SQL lives here, in
+ * the lib that owns the table.
+ *
+ * Publishing is "read the oldest committed rows, send them, delete them":
+ * the table holds exactly the unpublished rows, so no cursor exists that a
+ * late-committing transaction with a lower id could slip under — a row is
+ * published whenever it becomes visible. Rows come in (transaction id, id)
+ * order: a transaction's rows in insertion order, and two transactions
+ * writing the same stream in commit order (the second had to see the first
+ * to pass the `UNIQUE(stream_id, version)` guard), so per-key order is event
+ * order.
+ */
+export class OutboxStore {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly connectionString: string,
+    private readonly applicationName = 'outbox-relay',
+  ) {}
+
+  async fetch(limit: number): Promise<PendingOutboxMessage[]> {
+    const { rows } = await this.pool.query<{
+      id: string;
+      topic: string;
+      message_key: string;
+      event_id: string;
+      headers: Record<string, string>;
+      value: string;
+      created_at: Date;
+    }>({
+      name: 'outbox_fetch',
+      text: `SELECT id, topic, message_key, event_id, headers, payload::text AS value, created_at
+               FROM outbox ORDER BY tx_id, id LIMIT $1`,
+      values: [limit],
+    });
+    return rows.map((r) => ({
+      id: r.id,
+      topic: r.topic,
+      key: r.message_key,
+      eventId: r.event_id,
+      headers: r.headers,
+      value: r.value,
+      createdAt: r.created_at,
+    }));
+  }
+
+  /** Deletes published rows: call only after Kafka acknowledged every one of them. */
+  async remove(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.pool.query({
+      name: 'outbox_remove',
+      text: 'DELETE FROM outbox WHERE id = ANY($1::bigint[])',
+      values: [ids],
+    });
+  }
+
+  async stats(): Promise<OutboxStats> {
+    const { rows } = await this.pool.query<{
+      backlog: string;
+      oldest: number | null;
+      open_tx: number | null;
+    }>({
+      name: 'outbox_stats',
+      text: `SELECT (SELECT count(*) FROM outbox) AS backlog,
+                    (SELECT extract(epoch FROM now() - min(created_at))::float8 FROM outbox) AS oldest,
+                    (SELECT extract(epoch FROM now() - min(xact_start))::float8
+                       FROM pg_stat_activity
+                      WHERE datname = current_database() AND backend_xid IS NOT NULL
+                        AND pid <> pg_backend_pid()) AS open_tx`,
+    });
+    const row = rows[0];
+    return {
+      backlog: Number(row.backlog),
+      oldestSeconds: Math.max(0, row.oldest ?? 0),
+      oldestOpenTransactionSeconds: Math.max(0, row.open_tx ?? 0),
+    };
+  }
+
+  /** Tries to become the publishing relay; undefined when another relay holds the lease. */
+  async tryLease(): Promise<OutboxLease | undefined> {
+    const client = new pg.Client({
+      connectionString: this.connectionString,
+      application_name: `${this.applicationName}:leader`,
+      keepAlive: true,
+      connectionTimeoutMillis: 3000,
+    });
+    let held = true;
+    let wake: (() => void) | undefined;
+    const lose = () => {
+      held = false;
+      wake?.();
+    };
+    client.on('error', lose);
+    client.on('end', lose);
+    client.on('notification', () => wake?.());
+    try {
+      await client.connect();
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
+        RELAY_LOCK_KEY,
+      ]);
+      if (!rows[0].locked) {
+        await client.end().catch(() => undefined);
+        return undefined;
+      }
+      await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+    return {
+      get held() {
+        return held;
+      },
+      async confirm() {
+        if (!held) return false;
+        try {
+          await client.query('SELECT 1');
+          return held;
+        } catch {
+          lose();
+          return false;
+        }
+      },
+      waitForRows(timeoutMs) {
+        if (!held) return Promise.resolve();
+        return new Promise<void>((resolve) => {
+          const timer = setTimeout(done, timeoutMs);
+          function done() {
+            clearTimeout(timer);
+            wake = undefined;
+            resolve();
+          }
+          wake = done;
+        });
+      },
+      wake() {
+        wake?.();
+      },
+      async release() {
+        held = false;
+        wake?.();
+        // Ending the session releases the advisory lock.
+        await client.end().catch(() => undefined);
+      },
+    };
+  }
+}

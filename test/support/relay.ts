@@ -1,0 +1,130 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim());
+
+export function kafkaClient(clientId = 'test'): Kafka {
+  return new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING, retry: { retries: 10 } });
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RelayProcess {
+  child: ChildProcess;
+  url: string;
+  output(): string;
+  /** Resolves with the exit code (or signal) once the process ended. */
+  exited: Promise<number | string>;
+  kill(signal?: NodeJS.Signals): Promise<number | string>;
+}
+
+/** Runs the built outbox-relay (dist/) as a real child process. */
+export async function spawnRelay(env: Record<string, string> = {}): Promise<RelayProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [`${ROOT}dist/apps/outbox-relay/src/main.js`], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      OUTBOX_POLL_INTERVAL_MS: '200',
+      OUTBOX_LEASE_RETRY_MS: '200',
+      KAFKA_TOPIC_PARTITIONS: '3',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | string>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
+  return {
+    child,
+    url: `http://127.0.0.1:${port}`,
+    output: () => output,
+    exited,
+    kill: (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Reads a relay's Prometheus metric (the first sample of that name). */
+export async function metric(relay: RelayProcess, name: string): Promise<number | undefined> {
+  const text = await (await fetch(`${relay.url}/metrics`, { signal: AbortSignal.timeout(3000) })).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+  return line === undefined ? undefined : Number(line.split(' ').at(-1));
+}
+
+export interface Received {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string;
+  value: Record<string, unknown>;
+  headers: Record<string, string>;
+}
+
+/** A consumer group of its own reading `topics` from the beginning, collecting everything. */
+export async function collect(topics: string[]): Promise<{ messages: Received[]; stop(): Promise<void> }> {
+  const consumer: Consumer = kafkaClient('test-collector').consumer({
+    groupId: `test-${randomUUID()}`,
+    maxWaitTimeInMs: 100,
+    // Short sessions: after a broker restart the group re-forms in seconds, not 30 s.
+    sessionTimeout: 6000,
+    rebalanceTimeout: 6000,
+    heartbeatInterval: 1000,
+  });
+  const messages: Received[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ topic, partition, message }) => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(message.headers ?? {})) {
+        headers[k] = (Array.isArray(v) ? v[0] : v)?.toString() ?? '';
+      }
+      messages.push({
+        topic,
+        partition,
+        offset: message.offset,
+        key: message.key?.toString() ?? '',
+        value: JSON.parse(message.value?.toString() ?? 'null') as Record<string, unknown>,
+        headers,
+      });
+    },
+  });
+  return { messages, stop: () => consumer.disconnect() };
+}
+
+export async function createTopics(topics: string[], partitions = 3): Promise<void> {
+  const admin = kafkaClient('test-admin').admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
