@@ -205,6 +205,29 @@ describe('outbox-relay', () => {
     expectCompleteAndOrdered(perKey(messages, topics.internal).order, streams, 10);
   });
 
+  it('stops a deposed leader: when its lease session is cut, exactly one relay publishes afterwards', async () => {
+    const { topics, store, messages } = await setup('deposed');
+    const first = await relay();
+    expect(await eventually(() => isLeader(first), 10_000)).toBe(true);
+    const second = await relay();
+    await sleep(500);
+    // Cut only the leader's lease connection (a network partition, an admin's kill).
+    await db.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'outbox-relay:leader'",
+    );
+    const leaders = async () => [await isLeader(first), await isLeader(second)].filter(Boolean).length;
+    expect(await eventually(async () => (await leaders()) === 1, 5_000, 100)).toBe(true);
+    for (let i = 0; i < 10; i++) {
+      expect(await leaders()).toBeLessThanOrEqual(1);
+      await sleep(100);
+    }
+    const streams = Array.from({ length: 4 }, () => `acc-${randomUUID()}`);
+    await write(store, streams, 10, topics.pub);
+    expect(await eventually(delivered(messages, topics.internal, 40), 20_000)).toBe(true);
+    expectCompleteAndOrdered(perKey(messages, topics.internal).order, streams, 10);
+    expect(await leaders()).toBe(1);
+  });
+
   it('survives kill -9 mid-batch: every message arrives at least once, in order per key', async () => {
     const { topics, store, messages } = await setup('crash');
     const streams = Array.from({ length: 20 }, () => `acc-${randomUUID()}`);
