@@ -1,11 +1,16 @@
-import { evolve, type AccountEvent, type AccountState } from '@cqrs-bank/banking';
+import { evolve, toJsonAmount, type AccountEvent, type AccountState } from '@cqrs-bank/banking';
 import {
   PUBLIC_EVENT_TYPES,
   TOPICS,
   cloudEventHeaders,
+  publicEventKey,
+  type PublicEventName,
   type PublicEventPayloads,
 } from '@cqrs-bank/contracts';
 import type { NewEvent, OutboxMessage } from '@cqrs-bank/event-store';
+
+/** One public event: its name and a payload of exactly that event's type. */
+type Public = { [N in PublicEventName]: { name: N; payload: PublicEventPayloads[N] } }[PublicEventName];
 
 /**
  * The public integration events (SPEC §7) for newly decided account events:
@@ -24,56 +29,58 @@ export function publicMessages(
     state = evolve(state, event);
     if (state.status === 'none') return;
     const common = { accountId: state.accountId, accountVersion: state.version, occurredAt };
-    const balanceAfter = Number(state.balance);
-    let name: keyof PublicEventPayloads;
-    let payload: PublicEventPayloads[keyof PublicEventPayloads];
-    switch (event.type) {
-      case 'AccountOpened':
-        name = 'AccountOpened';
-        payload = {
-          ...common,
-          currency: state.currency,
-          initialDeposit: event.data.initialDeposit,
-          balanceAfter,
-        };
-        break;
-      case 'MoneyDeposited':
-        name = 'FundsDeposited';
-        payload = {
-          ...common,
-          amount: event.data.amount,
-          currency: state.currency,
-          balanceAfter,
-          ...transfer(event.data.transferId),
-        };
-        break;
-      case 'MoneyWithdrawn':
-        name = 'FundsWithdrawn';
-        payload = {
-          ...common,
-          amount: event.data.amount,
-          currency: state.currency,
-          balanceAfter,
-          ...transfer(event.data.transferId),
-        };
-        break;
-      case 'AccountClosed':
-        name = 'AccountClosed';
-        payload = { ...common, balanceAfter };
-        break;
-    }
+    const balanceAfter = toJsonAmount(state.balance);
+    const message = ((): Public => {
+      switch (event.type) {
+        case 'AccountOpened':
+          return {
+            name: 'AccountOpened',
+            payload: {
+              ...common,
+              currency: state.currency,
+              initialDeposit: event.data.initialDeposit,
+              balanceAfter,
+            },
+          };
+        case 'MoneyDeposited':
+          return {
+            name: 'FundsDeposited',
+            payload: {
+              ...common,
+              amount: event.data.amount,
+              currency: state.currency,
+              balanceAfter,
+              ...transfer(event.data.transferId),
+            },
+          };
+        case 'MoneyWithdrawn':
+          return {
+            name: 'FundsWithdrawn',
+            payload: {
+              ...common,
+              amount: event.data.amount,
+              currency: state.currency,
+              balanceAfter,
+              ...transfer(event.data.transferId),
+            },
+          };
+        case 'AccountClosed':
+          return { name: 'AccountClosed', payload: { ...common, balanceAfter } };
+      }
+    })();
+    const key = publicEventKey<PublicEventName>(message.name, message.payload);
     messages.push({
       topic: TOPICS.accountEvents,
-      key: state.accountId,
+      key,
       eventId: stored[i].eventId,
       headers: cloudEventHeaders({
         id: stored[i].eventId,
-        type: PUBLIC_EVENT_TYPES[name],
-        subject: state.accountId,
+        type: PUBLIC_EVENT_TYPES[message.name],
+        subject: key,
         time: occurredAt,
         correlationId: stored[i].metadata.correlationId,
       }),
-      payload,
+      payload: message.payload,
     });
   });
   return messages;
