@@ -40,6 +40,9 @@ export function createEventStorePool(
     connectionTimeoutMillis: config.DB_CONNECT_TIMEOUT_MS,
     idleTimeoutMillis: 30_000,
     application_name: `${appName}:event-store`,
+    // Short OLTP statements: a generic plan for a hot, huge stream must not pay JIT compilation
+    // on every execution (measured: 7 ms instead of 1.4 ms per snapshot load).
+    options: '-c jit=off',
   });
   // A connection dropped while idle (Postgres restarted) must not crash the process;
   // the pool discards it and the next query opens a new one.

@@ -1,0 +1,47 @@
+// The bench's knobs, read from the environment in this one place (run.mjs
+// validates them up front; each worker reads the same values).
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Repository root (bench/lib/ → ../..). */
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The bench's own database: tests and the bench never share data. */
+export const BENCH_DATABASE = 'cqrs_bank_bench';
+
+/** Accounts (streams) the withdraw scenarios and baselines spread their load over. */
+export const ACCOUNTS = 2000;
+
+/** Opening balance of every account: withdrawals of 1 never run one dry during a run. */
+export const OPENING_DEPOSIT = 1_000_000_000;
+
+/**
+ * @typedef {object} BenchSettings
+ * @property {number} seconds         measured seconds per load phase (BENCH_SECONDS, default 15)
+ * @property {number} warmupSeconds   unmeasured seconds before each load phase (BENCH_WARMUP_SECONDS, default 2)
+ * @property {number} aggregateEvents events in the aggregate-load stream (BENCH_AGGREGATE_EVENTS, default 1 000 000)
+ */
+
+/**
+ * @param {Record<string, string | undefined>} env
+ * @returns {BenchSettings}
+ */
+export function benchSettings(env = process.env) {
+  return {
+    seconds: number(env, 'BENCH_SECONDS', 15, { min: 1 }),
+    warmupSeconds: number(env, 'BENCH_WARMUP_SECONDS', 2, { min: 0 }),
+    aggregateEvents: number(env, 'BENCH_AGGREGATE_EVENTS', 1_000_000, { min: 2, integer: true }),
+  };
+}
+
+function number(env, name, fallback, { min, integer = false }) {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+    throw new Error(
+      `${name} must be ${integer ? 'an integer' : 'a number'} ≥ ${min}, not ${JSON.stringify(raw)}`,
+    );
+  }
+  return value;
+}
