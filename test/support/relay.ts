@@ -108,12 +108,22 @@ export async function collect(topics: string[]): Promise<{ messages: Received[];
         partition,
         offset: message.offset,
         key: message.key?.toString() ?? '',
-        value: JSON.parse(message.value?.toString() ?? 'null') as Record<string, unknown>,
+        value: parseValue(message.value),
         headers,
       });
     },
   });
   return { messages, stop: () => consumer.disconnect() };
+}
+
+/** The message's JSON value; a value that is not JSON (a DLQ'd poison message) as `{raw}`. */
+function parseValue(value: Buffer | null): Record<string, unknown> {
+  const text = value?.toString() ?? 'null';
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return { raw: text };
+  }
 }
 
 export async function createTopics(topics: string[], partitions = 3): Promise<void> {

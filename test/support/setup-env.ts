@@ -1,3 +1,7 @@
 // Runs before each integration test file: quiet logs unless asked otherwise.
 process.env.LOG_LEVEL ??= 'warn';
 process.env.NODE_ENV = 'test';
+// Each test file's projector is a new consumer group that starts at the end of
+// the shared internal topic (earlier runs left their messages there).
+process.env.PROJECTOR_GROUP_ID ??= `test-projector-${process.pid}-${Date.now()}`;
+process.env.PROJECTOR_START_FROM ??= 'latest';

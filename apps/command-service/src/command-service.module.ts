@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { upcastAccountOpenedV1, type AccountOpenedV1Data } from '@cqrs-bank/banking';
+import { ACCOUNT_UPCASTERS } from '@cqrs-bank/banking';
 import { TOPICS } from '@cqrs-bank/contracts';
 import { EventStoreModule, migrations } from '@cqrs-bank/event-store';
 import {
@@ -34,10 +34,9 @@ import { IdempotencyRetention } from './commands/idempotency-retention.js';
     AuthModule,
     EventStoreModule.forRoot({
       internalTopic: TOPICS.ledgerInternal,
-      upcasters: (registry) =>
-        registry.register('AccountOpened', 1, (data) =>
-          upcastAccountOpenedV1(data as unknown as AccountOpenedV1Data),
-        ),
+      upcasters: (registry) => {
+        for (const u of ACCOUNT_UPCASTERS) registry.register(u.type, u.fromVersion, u.upcast);
+      },
       tuning: (config) => {
         const { EVENT_STORE_BATCH_SIZE, EVENT_STORE_CONCURRENT_COMMITS } = config as CommandServiceConfig;
         return { maxBatchSize: EVENT_STORE_BATCH_SIZE, maxConcurrentCommits: EVENT_STORE_CONCURRENT_COMMITS };

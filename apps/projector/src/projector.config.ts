@@ -1,6 +1,32 @@
 import { BaseConfig } from '@cqrs-bank/platform';
+import { IsIn, IsInt, IsString, Max, Min, MinLength } from 'class-validator';
 
-/** cqrs-bank projector settings; see README.md for every variable and its default. */
+/** projector settings; see README.md for every variable and its default. */
 export class ProjectorConfig extends BaseConfig {
   override PORT: number = 3002;
+
+  /** Kafka consumer group: projector replicas share the internal topic's partitions. */
+  @IsString()
+  @MinLength(1)
+  PROJECTOR_GROUP_ID: string = 'cqrs-bank-projector';
+
+  /** Attempts at a batch whose transaction fails before its messages are tried one by one. */
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  PROJECTOR_MAX_ATTEMPTS: number = 3;
+
+  /** Kafka session timeout: how soon a dead replica's partitions move to the others. */
+  @IsInt()
+  @Min(6000)
+  PROJECTOR_SESSION_TIMEOUT_MS: number = 10000;
+
+  /**
+   * Where a consumer group with no committed offsets starts: `earliest` builds
+   * the read models from the whole topic; `latest` skips history (tests, and a
+   * new group over read models already rebuilt from the event store — a gap is
+   * still caught up from the store).
+   */
+  @IsIn(['earliest', 'latest'])
+  PROJECTOR_START_FROM: string = 'earliest';
 }

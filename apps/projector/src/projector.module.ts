@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
+import { ACCOUNT_UPCASTERS } from '@cqrs-bank/banking';
+import { TOPICS } from '@cqrs-bank/contracts';
+import { EventStoreModule, migrations } from '@cqrs-bank/event-store';
 import { KafkaModule, KafkaReadiness } from '@cqrs-bank/messaging';
-import { migrations } from '@cqrs-bank/event-store';
 import { PlatformModule } from '@cqrs-bank/platform';
+import { LedgerConsumer } from './ledger/ledger-consumer.js';
 import { ProjectorConfig } from './projector.config.js';
 
 /** Consumes the internal topic and keeps the Postgres read models. */
@@ -14,6 +17,14 @@ import { ProjectorConfig } from './projector.config.js';
       readiness: [KafkaReadiness],
     }),
     KafkaModule.forRoot(),
+    // Read-only use: gap catch-up reads account streams.
+    EventStoreModule.forRoot({
+      internalTopic: TOPICS.ledgerInternal,
+      upcasters: (registry) => {
+        for (const u of ACCOUNT_UPCASTERS) registry.register(u.type, u.fromVersion, u.upcast);
+      },
+    }),
   ],
+  providers: [LedgerConsumer],
 })
 export class ProjectorModule {}

@@ -47,7 +47,11 @@ export {
   type AccountClosedData,
 } from './account/account.events.js';
 export { parseAccountEvent } from './account/account.event-parser.js';
-export { upcastAccountOpenedV1, type AccountOpenedV1Data } from './account/account.upcasters.js';
+export {
+  ACCOUNT_UPCASTERS,
+  upcastAccountOpenedV1,
+  type AccountOpenedV1Data,
+} from './account/account.upcasters.js';
 export type {
   AccountCommand,
   OpenAccount,

@@ -24,3 +24,16 @@ export function upcastAccountOpenedV1(data: AccountOpenedV1Data): AccountOpenedD
     initialDeposit: data.initialBalance,
   };
 }
+
+/** Every upcaster of the account stream, for the event store's registry: (type, fromVersion) → next. */
+export const ACCOUNT_UPCASTERS: readonly {
+  type: string;
+  fromVersion: number;
+  upcast: (data: Record<string, unknown>) => Record<string, unknown>;
+}[] = [
+  {
+    type: 'AccountOpened',
+    fromVersion: 1,
+    upcast: (data) => upcastAccountOpenedV1(data as unknown as AccountOpenedV1Data),
+  },
+];

@@ -1,0 +1,279 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { ACCOUNT_UPCASTERS } from '@cqrs-bank/banking';
+import { TOPICS } from '@cqrs-bank/contracts';
+import { EVENT_STORE_POOL, PostgresEventStore, UpcasterRegistry } from '@cqrs-bank/event-store';
+import { KAFKA, RELAY_DEFAULTS } from '@cqrs-bank/messaging';
+import { JsonLogger, MetricsRegistry } from '@cqrs-bank/platform';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type pg from 'pg';
+import { Counter, Gauge } from 'prom-client';
+import { AccountBatchApplier } from '../projections/account-batch-applier.js';
+import { BalanceProjection } from '../projections/balance/balance.projection.js';
+import { HistoryProjection } from '../projections/history/history.projection.js';
+import { MonthlySummaryProjection } from '../projections/monthly-summary/monthly-summary.projection.js';
+import { ProjectorConfig } from '../projector.config.js';
+import { parseLedgerMessage, PoisonMessage, type LedgerEvent } from './ledger-event.js';
+
+interface Parsed {
+  message: KafkaMessage;
+  event?: LedgerEvent;
+  poison?: Error;
+}
+
+/**
+ * Consumes the internal topic with a consumer group and `eachBatch`: each batch
+ * is applied to the read models together with the partition's offset in ONE
+ * Postgres transaction, and only then is the offset committed to Kafka. A
+ * redelivered batch changes nothing (see AccountBatchApplier); a message that
+ * cannot be applied goes to the DLQ and the partition keeps moving.
+ */
+@Injectable()
+export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly consumer: Consumer;
+  private readonly dlq: Producer;
+  private readonly upcasters = new UpcasterRegistry();
+  private readonly applier: AccountBatchApplier;
+  private readonly log;
+  private readonly metrics;
+  private starting: Promise<void> | undefined;
+  private joined!: () => void;
+  /** Resolves once this consumer has joined its group and got its partitions. */
+  readonly assigned = new Promise<void>((resolve) => (this.joined = resolve));
+  private stopping = false;
+
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(EVENT_STORE_POOL) private readonly pool: pg.Pool,
+    store: PostgresEventStore,
+    private readonly config: ProjectorConfig,
+    logger: JsonLogger,
+    registry: MetricsRegistry,
+  ) {
+    for (const u of ACCOUNT_UPCASTERS) this.upcasters.register(u.type, u.fromVersion, u.upcast);
+    this.applier = new AccountBatchApplier(
+      [new BalanceProjection(), new HistoryProjection(), new MonthlySummaryProjection()],
+      store,
+      this.upcasters,
+    );
+    this.consumer = kafka.consumer({
+      groupId: config.PROJECTOR_GROUP_ID,
+      sessionTimeout: config.PROJECTOR_SESSION_TIMEOUT_MS,
+      heartbeatInterval: Math.floor(config.PROJECTOR_SESSION_TIMEOUT_MS / 5),
+      maxWaitTimeInMs: 100,
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.joined());
+    this.dlq = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.log = logger.pino.child({ context: 'LedgerConsumer' });
+    const registers = [registry.registry];
+    this.metrics = {
+      applied: new Counter({
+        name: 'projector_events_applied_total',
+        help: 'Events applied to the read models',
+        registers,
+      }),
+      duplicates: new Counter({
+        name: 'projector_events_duplicate_total',
+        help: 'Redelivered events skipped because the read models already reflect them',
+        registers,
+      }),
+      caughtUp: new Counter({
+        name: 'projector_events_caught_up_total',
+        help: 'Events read from the event store to fill a gap in an account stream',
+        registers,
+      }),
+      dlq: new Counter({
+        name: 'projector_dlq_total',
+        help: 'Messages sent to the dead-letter topic',
+        registers,
+      }),
+      lagEvents: new Gauge({
+        name: 'projector_lag_events',
+        help: 'Messages behind the end of each partition after the last batch',
+        labelNames: ['partition'],
+        registers,
+      }),
+      lagSeconds: new Gauge({
+        name: 'projector_lag_seconds',
+        help: 'Age of the newest event applied, when it was applied',
+        registers,
+      }),
+    };
+  }
+
+  /** Starts consuming in the background: a broker that is not up yet delays the projector, never its start. */
+  onApplicationBootstrap(): void {
+    this.starting = this.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.starting;
+    await this.consumer.disconnect().catch(() => undefined);
+    await this.dlq.disconnect().catch(() => undefined);
+  }
+
+  private async start(): Promise<void> {
+    for (let attempt = 1; !this.stopping; attempt += 1) {
+      try {
+        await this.ensureTopics();
+        await this.dlq.connect();
+        await this.consumer.connect();
+        await this.consumer.subscribe({
+          topics: [TOPICS.ledgerInternal],
+          fromBeginning: this.config.PROJECTOR_START_FROM === 'earliest',
+        });
+        await this.consumer.run({
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          eachBatch: (payload) => this.handle(payload),
+        });
+        return;
+      } catch (err) {
+        this.log.warn({ err, attempt }, 'could not start consuming; retrying');
+        await new Promise((r) => setTimeout(r, Math.min(attempt * 1000, 5000)));
+      }
+    }
+  }
+
+  /** The topics this app reads and writes, created when the relay has not created them yet. */
+  private async ensureTopics(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = [TOPICS.ledgerInternal, TOPICS.projectorDlq].filter((t) => !existing.has(t));
+      if (missing.length > 0) {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({ topic, numPartitions: RELAY_DEFAULTS.topicPartitions })),
+        });
+      }
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  private async handle({
+    batch,
+    resolveOffset,
+    commitOffsetsIfNecessary,
+    heartbeat,
+    isRunning,
+    isStale,
+  }: EachBatchPayload) {
+    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+    const parsed: Parsed[] = batch.messages.map((message) => {
+      try {
+        return { message, event: parseLedgerMessage(message.value, this.upcasters) };
+      } catch (err) {
+        if (err instanceof PoisonMessage) return { message, poison: err };
+        throw err;
+      }
+    });
+    const last = batch.messages[batch.messages.length - 1].offset;
+
+    let done = false;
+    for (let attempt = 1; !done && attempt <= this.config.PROJECTOR_MAX_ATTEMPTS; attempt += 1) {
+      try {
+        await this.applyInTransaction(
+          batch.topic,
+          batch.partition,
+          last,
+          parsed.filter((p) => p.event),
+        );
+        done = true;
+      } catch (err) {
+        this.log.warn({ err, attempt, partition: batch.partition }, 'applying a batch failed');
+        if (isConnectionLost(err)) throw err; // kafkajs retries the batch once Postgres is back
+        await heartbeat();
+      }
+    }
+    if (!done) {
+      // One message keeps failing the batch: find it by applying them one at a time.
+      for (const p of parsed.filter((x) => x.event)) {
+        try {
+          await this.applyInTransaction(batch.topic, batch.partition, p.message.offset, [p]);
+        } catch (err) {
+          if (isConnectionLost(err)) throw err;
+          p.poison = err instanceof Error ? err : new Error(String(err));
+          p.event = undefined;
+        }
+      }
+    }
+    const poison = parsed.filter((p) => p.poison);
+    if (poison.length > 0) await this.deadLetter(batch.topic, batch.partition, poison);
+
+    resolveOffset(last);
+    await commitOffsetsIfNecessary();
+    this.metrics.lagEvents.set({ partition: String(batch.partition) }, Number(batch.offsetLag()));
+  }
+
+  private async applyInTransaction(topic: string, partition: number, lastOffset: string, items: Parsed[]) {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const outcome = await this.applier.apply(
+        client,
+        items.map((p) => p.event!),
+      );
+      await client.query({
+        name: 'rm_offsets_upsert',
+        text: `INSERT INTO projector_offsets (consumer_group, topic, partition, next_offset, updated_at)
+               VALUES ($1, $2, $3, $4, now())
+               ON CONFLICT (consumer_group, topic, partition)
+               DO UPDATE SET next_offset = GREATEST(projector_offsets.next_offset, excluded.next_offset),
+                             updated_at = now()`,
+        values: [this.config.PROJECTOR_GROUP_ID, topic, partition, (BigInt(lastOffset) + 1n).toString()],
+      });
+      if (outcome.applied + outcome.caughtUp > 0) await client.query('NOTIFY account_projection_applied');
+      await client.query('COMMIT');
+      this.metrics.applied.inc(outcome.applied + outcome.caughtUp);
+      this.metrics.duplicates.inc(outcome.duplicates);
+      this.metrics.caughtUp.inc(outcome.caughtUp);
+      const newest = items.at(-1)?.event?.recordedAt;
+      if (newest) this.metrics.lagSeconds.set(Math.max(0, (Date.now() - newest.getTime()) / 1000));
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  private async deadLetter(topic: string, partition: number, poison: Parsed[]) {
+    const failedAt = new Date().toISOString();
+    await this.dlq.send({
+      topic: TOPICS.projectorDlq,
+      acks: -1,
+      messages: poison.map(({ message, poison: error }) => ({
+        key: message.key,
+        value: message.value,
+        headers: {
+          ...message.headers,
+          'dlq-error': error?.message ?? 'unknown error',
+          'dlq-original-topic': topic,
+          'dlq-original-partition': String(partition),
+          'dlq-original-offset': message.offset,
+          'dlq-failed-at': failedAt,
+        },
+      })),
+    });
+    this.metrics.dlq.inc(poison.length);
+    this.log.warn(
+      { partition, offsets: poison.map((p) => p.message.offset) },
+      'sent unappliable messages to the DLQ',
+    );
+  }
+}
+
+function isConnectionLost(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return (
+    (typeof code === 'string' && (code.startsWith('08') || code === '57P01' || code === 'ECONNREFUSED')) ||
+    (err instanceof Error &&
+      /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/.test(err.message))
+  );
+}

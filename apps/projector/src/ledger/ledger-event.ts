@@ -1,0 +1,88 @@
+import { CorruptDataError, parseAccountEvent, type AccountEvent } from '@cqrs-bank/banking';
+import type { StoredEvent, UpcasterRegistry } from '@cqrs-bank/event-store';
+
+/** An internal event as the projector applies it: current shape, parsed. */
+export interface LedgerEvent {
+  eventId: string;
+  streamId: string;
+  streamType: string;
+  version: number;
+  recordedAt: Date;
+  /** Set for account streams; other streams (transfers) are not projected here yet. */
+  account?: AccountEvent;
+}
+
+/** A message that can never be applied (malformed, unknown type): it goes to the DLQ. */
+export class PoisonMessage extends Error {
+  override readonly name = 'PoisonMessage';
+}
+
+interface InternalMessage {
+  eventId: string;
+  streamId: string;
+  streamType: string;
+  version: number;
+  type: string;
+  schemaVersion: number;
+  data: Record<string, unknown>;
+  recordedAt: string;
+}
+
+function isInternalMessage(v: unknown): v is InternalMessage {
+  const m = v as Partial<InternalMessage> | null;
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    typeof m.eventId === 'string' &&
+    typeof m.streamId === 'string' &&
+    typeof m.streamType === 'string' &&
+    Number.isSafeInteger(m.version) &&
+    (m.version as number) > 0 &&
+    typeof m.type === 'string' &&
+    Number.isSafeInteger(m.schemaVersion) &&
+    typeof m.data === 'object' &&
+    m.data !== null &&
+    typeof m.recordedAt === 'string' &&
+    !Number.isNaN(Date.parse(m.recordedAt))
+  );
+}
+
+function toLedgerEvent(
+  m: Omit<InternalMessage, 'recordedAt'> & { recordedAt: Date },
+  upcasters: UpcasterRegistry,
+): LedgerEvent {
+  const event: LedgerEvent = {
+    eventId: m.eventId,
+    streamId: m.streamId,
+    streamType: m.streamType,
+    version: m.version,
+    recordedAt: m.recordedAt,
+  };
+  if (m.streamType !== 'account') return event;
+  const { data } = upcasters.upcast(m.type, m.schemaVersion, m.data, m.streamId);
+  try {
+    event.account = parseAccountEvent({ type: m.type, data });
+  } catch (err) {
+    if (err instanceof CorruptDataError) throw new PoisonMessage(err.message);
+    throw err;
+  }
+  return event;
+}
+
+/** Parses a message of the internal topic (the full stored event, SPEC §7). */
+export function parseLedgerMessage(value: Buffer | null, upcasters: UpcasterRegistry): LedgerEvent {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value?.toString('utf8') ?? '');
+  } catch {
+    throw new PoisonMessage('the message is not JSON');
+  }
+  if (!isInternalMessage(parsed)) throw new PoisonMessage('the message is not an internal ledger event');
+  return toLedgerEvent({ ...parsed, recordedAt: new Date(parsed.recordedAt) }, upcasters);
+}
+
+/** The same, for an event read back from the event store (gap catch-up, rebuilds). */
+export function fromStoredEvent(e: StoredEvent, upcasters: UpcasterRegistry): LedgerEvent {
+  // The store has upcast it already; running the chain again finds nothing to do.
+  return toLedgerEvent({ ...e, recordedAt: e.recordedAt }, upcasters);
+}

@@ -1,0 +1,111 @@
+import type pg from 'pg';
+import type { AccountProjection, AppliedAccountEvent, ProjectionWrites } from '../account-projection.js';
+
+interface Opened {
+  accountId: string;
+  ownerId: string;
+  ownerName: string;
+  currency: string;
+  openedAt: Date;
+}
+
+interface Row {
+  opened?: Opened;
+  balance: bigint;
+  version: number;
+  status?: 'OPEN' | 'CLOSED';
+  depositsDelta: bigint;
+  updatedAt: Date;
+}
+
+/**
+ * `account_balance`: one row per account — balance, status, version and the
+ * lifetime deposits the VIP report ranks by. Accounts opened in the batch are
+ * inserted; the others are updated in one statement, deposits added up.
+ */
+export class BalanceProjection implements AccountProjection {
+  readonly name = 'balance';
+
+  begin(): ProjectionWrites {
+    const rows = new Map<string, Row>();
+    return {
+      add({ accountId, version, event, recordedAt }: AppliedAccountEvent) {
+        let row = rows.get(accountId);
+        if (!row) {
+          row = { balance: 0n, version, depositsDelta: 0n, updatedAt: recordedAt };
+          rows.set(accountId, row);
+        }
+        row.version = version;
+        row.updatedAt = recordedAt;
+        switch (event.type) {
+          case 'AccountOpened':
+            row.opened = { ...event.data, openedAt: recordedAt };
+            row.balance = BigInt(event.data.initialDeposit);
+            row.depositsDelta += BigInt(event.data.initialDeposit);
+            row.status = 'OPEN';
+            break;
+          case 'MoneyDeposited':
+            row.balance = BigInt(event.data.balanceAfter);
+            row.depositsDelta += BigInt(event.data.amount);
+            break;
+          case 'MoneyWithdrawn':
+            row.balance = BigInt(event.data.balanceAfter);
+            break;
+          case 'AccountClosed':
+            row.balance = 0n;
+            row.status = 'CLOSED';
+            break;
+        }
+      },
+
+      async write(client: pg.PoolClient) {
+        const opened = [...rows.values()].filter((r) => r.opened);
+        const updated = [...rows.entries()].filter(([, r]) => !r.opened);
+        if (opened.length > 0) {
+          await client.query({
+            name: 'rm_balance_insert',
+            text: `INSERT INTO account_balance
+                     (account_id, owner_id, owner_name, currency, status, balance, version,
+                      lifetime_deposits, opened_at, updated_at)
+                   SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
+                                        $6::bigint[], $7::bigint[], $8::bigint[], $9::timestamptz[], $10::timestamptz[])`,
+            values: [
+              opened.map((r) => r.opened!.accountId),
+              opened.map((r) => r.opened!.ownerId),
+              opened.map((r) => r.opened!.ownerName),
+              opened.map((r) => r.opened!.currency),
+              opened.map((r) => r.status),
+              opened.map((r) => r.balance.toString()),
+              opened.map((r) => r.version),
+              opened.map((r) => r.depositsDelta.toString()),
+              opened.map((r) => r.opened!.openedAt),
+              opened.map((r) => r.updatedAt),
+            ],
+          });
+        }
+        if (updated.length > 0) {
+          await client.query({
+            name: 'rm_balance_update',
+            text: `UPDATE account_balance AS b
+                      SET balance = u.balance,
+                          version = u.version,
+                          status = coalesce(u.status, b.status),
+                          lifetime_deposits = b.lifetime_deposits + u.deposits,
+                          updated_at = u.updated_at
+                     FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[], $6::timestamptz[])
+                          AS u(account_id, balance, version, status, deposits, updated_at)
+                    WHERE b.account_id = u.account_id`,
+            values: [
+              updated.map(([id]) => id),
+              updated.map(([, r]) => r.balance.toString()),
+              updated.map(([, r]) => r.version),
+              updated.map(([, r]) => r.status ?? null),
+              updated.map(([, r]) => r.depositsDelta.toString()),
+              updated.map(([, r]) => r.updatedAt),
+            ],
+          });
+        }
+      },
+    };
+  }
+}

@@ -1,0 +1,336 @@
+/**
+ * The projector against the real pipeline: command-service (relay embedded)
+ * → Kafka → projector → read models, compared with a pure fold of the event
+ * store; plus duplicate delivery, poison messages and gaps (SPEC §10).
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { TOPICS } from '@cqrs-bank/contracts';
+import { PostgresEventStore } from '@cqrs-bank/event-store';
+import type pg from 'pg';
+import { CommandServiceModule } from '../../apps/command-service/src/command-service.module.js';
+import { LedgerConsumer } from '../../apps/projector/src/ledger/ledger-consumer.js';
+import { ProjectorModule } from '../../apps/projector/src/projector.module.js';
+import { call } from '../support/api.js';
+import { testPool } from '../support/database.js';
+import { eventually, startApp, type RunningApp } from '../support/http.js';
+import { collect, createTopics, kafkaClient } from '../support/relay.js';
+import { bearer, TEST_JWT_SECRET } from '../support/tokens.js';
+
+interface Fold {
+  balance: number;
+  version: number;
+  status: 'OPEN' | 'CLOSED';
+  deposits: number;
+  history: { version: number; kind: string; amount: number; balanceAfter: number }[];
+  months: Map<string, { dt: number; dc: number; wt: number; wc: number }>;
+}
+
+/** What every read model must say about an account: a pure fold of its stored events. */
+async function foldFromStore(db: pg.Pool, accountId: string): Promise<Fold> {
+  const { rows } = await db.query<{
+    version: string;
+    type: string;
+    data: Record<string, number>;
+    recorded_at: Date;
+  }>('SELECT version, type, data, recorded_at FROM events WHERE stream_id = $1 ORDER BY version', [
+    `account-${accountId}`,
+  ]);
+  const f: Fold = { balance: 0, version: 0, status: 'OPEN', deposits: 0, history: [], months: new Map() };
+  const month = (at: Date) => {
+    const key = at.toISOString().slice(0, 7);
+    const m = f.months.get(key) ?? { dt: 0, dc: 0, wt: 0, wc: 0 };
+    f.months.set(key, m);
+    return m;
+  };
+  for (const r of rows) {
+    f.version = Number(r.version);
+    const d = r.data;
+    if (r.type === 'AccountOpened' && d.initialDeposit > 0) {
+      f.balance = d.initialDeposit;
+      f.deposits += d.initialDeposit;
+      f.history.push({
+        version: f.version,
+        kind: 'DEPOSIT',
+        amount: d.initialDeposit,
+        balanceAfter: f.balance,
+      });
+      const m = month(r.recorded_at);
+      m.dt += d.initialDeposit;
+      m.dc += 1;
+    } else if (r.type === 'MoneyDeposited') {
+      f.balance += d.amount;
+      f.deposits += d.amount;
+      f.history.push({ version: f.version, kind: 'DEPOSIT', amount: d.amount, balanceAfter: f.balance });
+      const m = month(r.recorded_at);
+      m.dt += d.amount;
+      m.dc += 1;
+    } else if (r.type === 'MoneyWithdrawn') {
+      f.balance -= d.amount;
+      f.history.push({ version: f.version, kind: 'WITHDRAWAL', amount: d.amount, balanceAfter: f.balance });
+      const m = month(r.recorded_at);
+      m.wt += d.amount;
+      m.wc += 1;
+    } else if (r.type === 'AccountClosed') {
+      f.status = 'CLOSED';
+    }
+  }
+  return f;
+}
+
+async function readModels(db: pg.Pool, accountId: string): Promise<Fold | undefined> {
+  const balance = await db.query<{
+    balance: string;
+    version: string;
+    status: 'OPEN' | 'CLOSED';
+    lifetime_deposits: string;
+  }>('SELECT balance, version, status, lifetime_deposits FROM account_balance WHERE account_id = $1', [
+    accountId,
+  ]);
+  if (balance.rowCount === 0) return undefined;
+  const history = await db.query<{ version: string; kind: string; amount: string; balance_after: string }>(
+    'SELECT version, kind, amount, balance_after FROM account_transactions WHERE account_id = $1 ORDER BY version',
+    [accountId],
+  );
+  const months = await db.query<{ month: string; dt: string; dc: number; wt: string; wc: number }>(
+    `SELECT to_char(month, 'YYYY-MM') AS month, deposits_total AS dt, deposits_count AS dc,
+            withdrawals_total AS wt, withdrawals_count AS wc
+       FROM account_monthly_summary WHERE account_id = $1`,
+    [accountId],
+  );
+  const b = balance.rows[0];
+  return {
+    balance: Number(b.balance),
+    version: Number(b.version),
+    status: b.status,
+    deposits: Number(b.lifetime_deposits),
+    history: history.rows.map((h) => ({
+      version: Number(h.version),
+      kind: h.kind,
+      amount: Number(h.amount),
+      balanceAfter: Number(h.balance_after),
+    })),
+    months: new Map(
+      months.rows.map((m) => [m.month, { dt: Number(m.dt), dc: m.dc, wt: Number(m.wt), wc: m.wc }]),
+    ),
+  };
+}
+
+describe('projector', () => {
+  let commands: RunningApp;
+  let projector: RunningApp;
+  let db: pg.Pool;
+  const teller = bearer('teller-projector', ['teller']);
+
+  const post = (path: string, body: unknown) =>
+    call<Record<string, unknown>>(commands.url, 'POST', path, { body, headers: teller });
+  const open = async (initialDeposit = 0) => {
+    const res = await post('/accounts', {
+      ownerId: `cust-${randomUUID()}`,
+      ownerName: 'Ada Projected',
+      currency: 'EUR',
+      ...(initialDeposit ? { initialDeposit } : {}),
+    });
+    expect(res.status).toBe(201);
+    return res.body.accountId as string;
+  };
+  const caughtUp = (ids: string[]) => async () => {
+    for (const id of ids) {
+      const [want, got] = await Promise.all([foldFromStore(db, id), readModels(db, id)]);
+      if (!got || got.version !== want.version) return false;
+    }
+    return true;
+  };
+
+  beforeAll(async () => {
+    process.env.JWT_SECRET = TEST_JWT_SECRET;
+    process.env.OUTBOX_RELAY = 'embedded';
+    await createTopics([TOPICS.ledgerInternal, TOPICS.accountEvents, TOPICS.projectorDlq], 12).catch(
+      () => undefined,
+    );
+    db = testPool(4);
+    projector = await startApp(ProjectorModule);
+    await projector.app.get(LedgerConsumer).assigned;
+    commands = await startApp(CommandServiceModule);
+  }, 60_000);
+  afterAll(async () => {
+    delete process.env.OUTBOX_RELAY;
+    await commands.close();
+    await projector.close();
+    await db.end();
+  });
+
+  it('keeps every read model equal to a pure fold of the event store under 3 000 random commands', async () => {
+    const accounts = await Promise.all(Array.from({ length: 30 }, (_, i) => open(i % 2 ? 1_000 : 0)));
+    let seed = 42;
+    const random = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % n;
+    };
+    const statuses = new Map<number, number>();
+    for (let round = 0; round < 150; round++) {
+      await Promise.all(
+        Array.from({ length: 20 }, async () => {
+          const accountId = accounts[random(accounts.length)];
+          const amount = 1 + random(500);
+          const res = await post(random(3) === 0 ? '/withdraw' : '/deposit', { accountId, amount });
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        }),
+      );
+    }
+    // Some withdrawals are refused for insufficient funds; nothing else fails.
+    expect([...statuses.keys()].every((s) => s === 200 || s === 422)).toBe(true);
+    expect(await eventually(caughtUp(accounts), 60_000)).toBe(true);
+    for (const id of accounts)
+      expect({ id, models: await readModels(db, id) }).toEqual({ id, models: await foldFromStore(db, id) });
+  }, 120_000);
+
+  it('changes nothing when the same messages are delivered again', async () => {
+    const accountId = await open(500);
+    for (const amount of [10, 20, 30])
+      expect((await post('/deposit', { accountId, amount })).status).toBe(200);
+    expect(await eventually(caughtUp([accountId]), 30_000)).toBe(true);
+    const before = await readModels(db, accountId);
+
+    // Replay the account's internal messages, exactly as the relay sent them.
+    const consumer = await collect([TOPICS.ledgerInternal]);
+    const key = `account-${accountId}`;
+    try {
+      expect(
+        await eventually(async () => consumer.messages.filter((m) => m.key === key).length >= 4, 30_000),
+      ).toBe(true);
+      const producer = kafkaClient('test-replay').producer();
+      await producer.connect();
+      const originals = consumer.messages.filter((m) => m.key === key);
+      await producer.send({
+        topic: TOPICS.ledgerInternal,
+        messages: [...originals, ...originals].map((m) => ({
+          key: m.key,
+          value: JSON.stringify(m.value),
+          headers: m.headers,
+        })),
+      });
+      await producer.disconnect();
+      // A later command proves the projector went past the replayed messages.
+      expect((await post('/deposit', { accountId, amount: 1 })).status).toBe(200);
+      expect(await eventually(caughtUp([accountId]), 30_000)).toBe(true);
+    } finally {
+      await consumer.stop();
+    }
+    const after = await readModels(db, accountId);
+    expect(after).toEqual({
+      ...before,
+      balance: before!.balance + 1,
+      version: before!.version + 1,
+      deposits: before!.deposits + 1,
+      history: [
+        ...before!.history,
+        { version: before!.version + 1, kind: 'DEPOSIT', amount: 1, balanceAfter: before!.balance + 1 },
+      ],
+      months: after!.months,
+    });
+    expect(after).toEqual(await foldFromStore(db, accountId));
+  }, 60_000);
+
+  it('sends a poison message to the DLQ with its error and keeps the partition moving', async () => {
+    const dlq = await collect([TOPICS.projectorDlq]);
+    try {
+      const accountId = await open();
+      const key = `account-${accountId}`;
+      const producer = kafkaClient('test-poison').producer();
+      await producer.connect();
+      await producer.send({
+        topic: TOPICS.ledgerInternal,
+        messages: [
+          { key, value: 'this is not json', headers: { 'correlation-id': 'poison-1' } },
+          {
+            key,
+            value: JSON.stringify({
+              eventId: randomUUID(),
+              streamId: key,
+              streamType: 'account',
+              version: 9,
+              type: 'Mystery',
+              schemaVersion: 1,
+              data: {},
+              recordedAt: new Date().toISOString(),
+            }),
+          },
+        ],
+      });
+      await producer.disconnect();
+      expect((await post('/deposit', { accountId, amount: 7 })).status).toBe(200);
+      expect(await eventually(caughtUp([accountId]), 30_000)).toBe(true);
+      expect(
+        await eventually(async () => dlq.messages.filter((m) => m.key === key).length === 2, 30_000),
+      ).toBe(true);
+      const dead = dlq.messages.filter((m) => m.key === key);
+      for (const m of dead) {
+        expect(m.headers).toMatchObject({
+          'dlq-error': expect.any(String),
+          'dlq-original-topic': TOPICS.ledgerInternal,
+          'dlq-original-partition': expect.any(String),
+          'dlq-original-offset': expect.any(String),
+        });
+      }
+      expect(dead.find((m) => m.headers['correlation-id'] === 'poison-1')).toBeDefined();
+      expect((await readModels(db, accountId))?.balance).toBe(7);
+    } finally {
+      await dlq.stop();
+    }
+  }, 60_000);
+
+  it('catches a stream up from the event store when a message arrives after a gap', async () => {
+    // Three events committed to the store whose internal messages go to another topic…
+    const store = new PostgresEventStore(db, { internalTopic: `test.gap.${randomUUID()}` });
+    const accountId = randomUUID();
+    const streamId = `account-${accountId}`;
+    const meta = { correlationId: randomUUID(), causationId: randomUUID(), actor: 'test' };
+    const data = [
+      {
+        type: 'AccountOpened',
+        data: {
+          accountId,
+          ownerId: 'cust-gap',
+          ownerName: 'Gap Owner',
+          currency: 'EUR',
+          initialDeposit: 100,
+        },
+      },
+      { type: 'MoneyDeposited', data: { accountId, amount: 50, balanceAfter: 150 } },
+      { type: 'MoneyWithdrawn', data: { accountId, amount: 30, balanceAfter: 120 } },
+    ];
+    await store.append({
+      streamId,
+      streamType: 'account',
+      expectedVersion: 0,
+      events: data.map((e) => ({
+        eventId: randomUUID(),
+        schemaVersion: e.type === 'AccountOpened' ? 2 : 1,
+        metadata: meta,
+        ...e,
+      })),
+    });
+    // …and only the last one reaches the projector.
+    const [, , third] = await store.readStream(streamId);
+    const producer = kafkaClient('test-gap').producer();
+    await producer.connect();
+    await producer.send({
+      topic: TOPICS.ledgerInternal,
+      messages: [
+        {
+          key: streamId,
+          value: JSON.stringify({
+            ...third,
+            globalPosition: third.globalPosition.toString(),
+            recordedAt: third.recordedAt.toISOString(),
+          }),
+        },
+      ],
+    });
+    await producer.disconnect();
+    expect(await eventually(caughtUp([accountId]), 30_000)).toBe(true);
+    expect(await readModels(db, accountId)).toEqual(await foldFromStore(db, accountId));
+    expect((await readModels(db, accountId))?.balance).toBe(120);
+  }, 60_000);
+});
