@@ -1,10 +1,12 @@
 import { CreateProjectionCheckpoints1763880000000 } from './1763880000000-create-projection-checkpoints.js';
 import { CreateEventStore1763880000100 } from './1763880000100-create-event-store.js';
 import { OutboxRelay1763880000200 } from './1763880000200-outbox-relay.js';
+import { CreateReadModels1763880000300 } from './1763880000300-create-read-models.js';
 
 /** Every schema migration, oldest first. Reviewed SQL; TypeORM never synchronizes. */
 export const migrations = [
   CreateProjectionCheckpoints1763880000000,
   CreateEventStore1763880000100,
   OutboxRelay1763880000200,
+  CreateReadModels1763880000300,
 ];
