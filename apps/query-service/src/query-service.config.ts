@@ -1,6 +1,26 @@
 import { BaseConfig } from '@cqrs-bank/platform';
+import { IsInt, Max, Min } from 'class-validator';
 
 /** cqrs-bank query-service settings; see README.md for every variable and its default. */
 export class QueryServiceConfig extends BaseConfig {
   override PORT: number = 3001;
+
+  /**
+   * GET /reports/vip lists the accounts whose lifetime deposits exceed this many
+   * minor units (compared as stored, whatever the account's currency).
+   */
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  VIP_THRESHOLD: number = 1_000_000;
+
+  /**
+   * Longest a read-your-writes request (`?minVersion=` / `X-Min-Version`) waits
+   * for the account's read model to reach that version before answering 503
+   * PROJECTION_LAGGING (SPEC §4: a bounded wait, default 2 s).
+   */
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  MIN_VERSION_WAIT_MS: number = 2000;
 }

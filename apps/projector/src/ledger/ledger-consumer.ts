@@ -211,6 +211,13 @@ export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShut
   private async applyInTransaction(topic: string, partition: number, lastOffset: string, items: Parsed[]) {
     const client = await this.pool.connect();
     let broken = false;
+    // A connection killed while checked out (or while being discarded) emits
+    // 'error': the pending query fails anyway, but without a listener the
+    // process would crash. One listener per connection, for its lifetime.
+    if (!watched.has(client)) {
+      watched.add(client);
+      client.on('error', () => undefined);
+    }
     try {
       await client.query('BEGIN');
       const outcome = await this.applier.apply(
@@ -268,6 +275,8 @@ export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShut
     );
   }
 }
+
+const watched = new WeakSet<pg.PoolClient>();
 
 function isConnectionLost(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;

@@ -28,7 +28,9 @@ export class CreateReadModels1763880000300 implements MigrationInterface {
         updated_at         timestamptz NOT NULL
       )`);
     await db.query('CREATE INDEX account_balance_owner_idx ON account_balance (owner_id)');
-    await db.query('CREATE INDEX account_balance_lifetime_deposits_idx ON account_balance (lifetime_deposits DESC)');
+    await db.query(
+      'CREATE INDEX account_balance_lifetime_deposits_idx ON account_balance (lifetime_deposits DESC)',
+    );
 
     // Every money movement with the balance after it; keyset-paginated by version,
     // and searched by time for the balance at an instant.
