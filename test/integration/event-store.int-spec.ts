@@ -212,6 +212,54 @@ describe('PostgresEventStore', () => {
     expect(await rowsOf('events', id)).toBe(1);
   });
 
+  it('folds a stream longer than one page, from its snapshot when there is one', async () => {
+    const streamId = `s-${randomUUID()}`;
+    await pool.query(
+      `INSERT INTO events (event_id, stream_id, stream_type, version, type, schema_version, data, metadata)
+       SELECT gen_random_uuid(), $1, 'test', v, 'Counted', 1, jsonb_build_object('n', v), '{}'
+         FROM generate_series(1, 25000) AS v`,
+      [streamId],
+    );
+    const folder = {
+      initial: () => ({ sum: 0, last: 0, gaps: 0 }),
+      fromSnapshot: (state: Record<string, unknown>, version: number) => ({
+        sum: state.sum as number,
+        last: version,
+        gaps: 0,
+      }),
+      apply: (
+        s: { sum: number; last: number; gaps: number },
+        e: { data: Record<string, unknown>; version: number },
+      ) => ({
+        sum: s.sum + (e.data.n as number),
+        last: e.version,
+        gaps: s.gaps + (e.version === s.last + 1 ? 0 : 1),
+      }),
+    };
+    expect(await store.foldStream(streamId, folder)).toEqual({
+      sum: (25000 * 25001) / 2,
+      last: 25000,
+      gaps: 0,
+    });
+
+    await pool.query(
+      `INSERT INTO snapshots (stream_id, version, schema_version, state) VALUES ($1, 12345, 7, $2)`,
+      // The snapshot's sum is off by 7 on purpose: it shows whether the fold started from it.
+      [streamId, JSON.stringify({ sum: (12345 * 12346) / 2 + 7 })],
+    );
+    expect(await store.foldStream(streamId, folder, 7)).toEqual({
+      sum: (25000 * 25001) / 2 + 7,
+      last: 25000,
+      gaps: 0,
+    });
+    // A snapshot of another schema is ignored: the fold starts from the first event.
+    expect(await store.foldStream(streamId, folder, 8)).toEqual({
+      sum: (25000 * 25001) / 2,
+      last: 25000,
+      gaps: 0,
+    });
+  });
+
   describe('snapshots', () => {
     it('loads the newest snapshot and only the events after it', async () => {
       const id = `s-${randomUUID()}`;

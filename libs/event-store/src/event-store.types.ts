@@ -82,3 +82,10 @@ export interface GlobalCheckpoint {
 }
 
 export const START_OF_LOG: GlobalCheckpoint = { txId: '0', position: 0n };
+
+/** How `foldStream` turns a stream into a state. */
+export interface StreamFolder<S> {
+  initial(): S;
+  fromSnapshot(state: Record<string, unknown>, version: number): S;
+  apply(state: S, event: { type: string; data: Record<string, unknown>; version: number }): S;
+}

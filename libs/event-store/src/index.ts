@@ -14,6 +14,7 @@ export {
   type OutboxMessage,
   type SnapshotRecord,
   type StoredEvent,
+  type StreamFolder,
 } from './event-store.types.js';
 export {
   EventStoreModule,

@@ -8,6 +8,7 @@ import type {
   OutboxMessage,
   SnapshotRecord,
   StoredEvent,
+  StreamFolder,
 } from './event-store.types.js';
 import { UpcasterRegistry } from './upcasters.js';
 
@@ -394,6 +395,43 @@ export class PostgresEventStore {
     return { snapshot, events };
   }
 
+  /**
+   * Folds a stream into a state without holding it in memory: the newest
+   * snapshot of `snapshotSchemaVersion` (if any), then the later events in
+   * pages, reading only what a fold needs (version, type, schema, data),
+   * upcast on the way. The cheap path for loading an aggregate.
+   */
+  async foldStream<S>(streamId: string, folder: StreamFolder<S>, snapshotSchemaVersion?: number): Promise<S> {
+    let state = folder.initial();
+    let after = 0;
+    if (snapshotSchemaVersion !== undefined) {
+      const { rows } = await this.read<{ version: string; state: Record<string, unknown> }>({
+        name: 'es_load_snapshot',
+        text: 'SELECT version, schema_version, state FROM snapshots WHERE stream_id = $1 AND schema_version = $2',
+        values: [streamId, snapshotSchemaVersion],
+      });
+      if (rows[0]) {
+        after = Number(rows[0].version);
+        state = folder.fromSnapshot(rows[0].state, after);
+      }
+    }
+    for (;;) {
+      const { rows } = await this.read<[string, string, number, Record<string, unknown>]>({
+        name: 'es_fold_page',
+        text: `SELECT version, type, schema_version, data FROM events
+                WHERE stream_id = $1 AND version > $2 ORDER BY version LIMIT $3`,
+        values: [streamId, after, FOLD_PAGE_SIZE],
+        rowMode: 'array',
+      } as pg.QueryConfig);
+      for (const [version, type, schemaVersion, data] of rows) {
+        const current = this.upcasters.upcast(type, schemaVersion, data, streamId);
+        state = folder.apply(state, { type, data: current.data, version: Number(version) });
+      }
+      if (rows.length < FOLD_PAGE_SIZE) return state;
+      after = Number(rows[rows.length - 1][0]);
+    }
+  }
+
   /** The stream's current version (0 when it has no events). */
   async streamVersion(streamId: string): Promise<number> {
     const { rows } = await this.read<{ v: string | null }>({
@@ -503,6 +541,8 @@ function idemKey(r: IdempotencyRecord): string {
 }
 
 const CONNECT_ATTEMPTS = 3;
+/** Events per page when folding a stream: bounded memory for a stream of any length. */
+const FOLD_PAGE_SIZE = 10_000;
 
 interface ConnectionHealth {
   broken: boolean;

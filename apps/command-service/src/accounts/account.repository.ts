@@ -7,7 +7,6 @@ import {
   accountStreamId,
   accountToSnapshot,
   evolve,
-  foldAccount,
   initialAccountState,
   parseAccountEvent,
   type AccountEvent,
@@ -50,14 +49,14 @@ export class AccountRepository {
       this.cache.set(accountId, cached);
       return cached;
     }
-    const { snapshot, events } = await this.store.loadStream(
+    return this.store.foldStream<AccountState>(
       accountStreamId(accountId),
+      {
+        initial: initialAccountState,
+        fromSnapshot: (state) => accountFromSnapshot(state),
+        apply: (state, event) => evolve(state, parseAccountEvent(event)),
+      },
       ACCOUNT_SNAPSHOT_SCHEMA_VERSION,
-    );
-    const start = snapshot ? accountFromSnapshot(snapshot.state) : initialAccountState();
-    return foldAccount(
-      events.map((e) => parseAccountEvent(e)),
-      start,
     );
   }
 
