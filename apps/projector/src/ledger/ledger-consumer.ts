@@ -8,9 +8,6 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from '
 import type pg from 'pg';
 import { Counter, Gauge } from 'prom-client';
 import { AccountBatchApplier } from '../projections/account-batch-applier.js';
-import { BalanceProjection } from '../projections/balance/balance.projection.js';
-import { HistoryProjection } from '../projections/history/history.projection.js';
-import { MonthlySummaryProjection } from '../projections/monthly-summary/monthly-summary.projection.js';
 import { ProjectorConfig } from '../projector.config.js';
 import { parseLedgerMessage, PoisonMessage, type LedgerEvent } from './ledger-event.js';
 
@@ -50,11 +47,7 @@ export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShut
     registry: MetricsRegistry,
   ) {
     for (const u of ACCOUNT_UPCASTERS) this.upcasters.register(u.type, u.fromVersion, u.upcast);
-    this.applier = new AccountBatchApplier(
-      [new BalanceProjection(), new HistoryProjection(), new MonthlySummaryProjection()],
-      store,
-      this.upcasters,
-    );
+    this.applier = new AccountBatchApplier(store, this.upcasters);
     this.consumer = kafka.consumer({
       groupId: config.PROJECTOR_GROUP_ID,
       sessionTimeout: config.PROJECTOR_SESSION_TIMEOUT_MS,

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { AccountProjection, AppliedAccountEvent, ProjectionWrites } from '../account-projection.js';
+import { ident, LIVE_TABLES, statementName } from '../read-model-tables.js';
 
 interface Opened {
   accountId: string;
@@ -22,11 +23,40 @@ interface Row {
  * `account_balance`: one row per account — balance, status, version and the
  * lifetime deposits the VIP report ranks by. Accounts opened in the batch are
  * inserted; the others are updated in one statement, deposits added up.
+ * `table` is the live table or a rebuild's shadow copy of it.
  */
 export class BalanceProjection implements AccountProjection {
   readonly name = 'balance';
+  private readonly sql;
+
+  constructor(readonly table: string = LIVE_TABLES.balance) {
+    const t = ident(table);
+    this.sql = {
+      insert: {
+        name: statementName('rm_balance_insert', table),
+        text: `INSERT INTO ${t}
+                 (account_id, owner_id, owner_name, currency, status, balance, version,
+                  lifetime_deposits, opened_at, updated_at)
+               SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
+                                    $6::bigint[], $7::bigint[], $8::bigint[], $9::timestamptz[], $10::timestamptz[])`,
+      },
+      update: {
+        name: statementName('rm_balance_update', table),
+        text: `UPDATE ${t} AS b
+                  SET balance = u.balance,
+                      version = u.version,
+                      status = coalesce(u.status, b.status),
+                      lifetime_deposits = b.lifetime_deposits + u.deposits,
+                      updated_at = u.updated_at
+                 FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[], $6::timestamptz[])
+                      AS u(account_id, balance, version, status, deposits, updated_at)
+                WHERE b.account_id = u.account_id`,
+      },
+    };
+  }
 
   begin(): ProjectionWrites {
+    const { sql } = this;
     const rows = new Map<string, Row>();
     return {
       add({ accountId, version, event, recordedAt }: AppliedAccountEvent) {
@@ -63,12 +93,7 @@ export class BalanceProjection implements AccountProjection {
         const updated = [...rows.entries()].filter(([, r]) => !r.opened);
         if (opened.length > 0) {
           await client.query({
-            name: 'rm_balance_insert',
-            text: `INSERT INTO account_balance
-                     (account_id, owner_id, owner_name, currency, status, balance, version,
-                      lifetime_deposits, opened_at, updated_at)
-                   SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],
-                                        $6::bigint[], $7::bigint[], $8::bigint[], $9::timestamptz[], $10::timestamptz[])`,
+            ...sql.insert,
             values: [
               opened.map((r) => r.opened!.accountId),
               opened.map((r) => r.opened!.ownerId),
@@ -78,30 +103,21 @@ export class BalanceProjection implements AccountProjection {
               opened.map((r) => r.balance.toString()),
               opened.map((r) => r.version),
               opened.map((r) => r.depositsDelta.toString()),
-              opened.map((r) => r.opened!.openedAt),
-              opened.map((r) => r.updatedAt),
+              opened.map((r) => r.opened!.openedAt.toISOString()),
+              opened.map((r) => r.updatedAt.toISOString()),
             ],
           });
         }
         if (updated.length > 0) {
           await client.query({
-            name: 'rm_balance_update',
-            text: `UPDATE account_balance AS b
-                      SET balance = u.balance,
-                          version = u.version,
-                          status = coalesce(u.status, b.status),
-                          lifetime_deposits = b.lifetime_deposits + u.deposits,
-                          updated_at = u.updated_at
-                     FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[], $6::timestamptz[])
-                          AS u(account_id, balance, version, status, deposits, updated_at)
-                    WHERE b.account_id = u.account_id`,
+            ...sql.update,
             values: [
               updated.map(([id]) => id),
               updated.map(([, r]) => r.balance.toString()),
               updated.map(([, r]) => r.version),
               updated.map(([, r]) => r.status ?? null),
               updated.map(([, r]) => r.depositsDelta.toString()),
-              updated.map(([, r]) => r.updatedAt),
+              updated.map(([, r]) => r.updatedAt.toISOString()),
             ],
           });
         }

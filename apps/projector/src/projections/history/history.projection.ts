@@ -1,51 +1,81 @@
 import type pg from 'pg';
 import type { AccountProjection, AppliedAccountEvent, ProjectionWrites } from '../account-projection.js';
-
-interface Entry {
-  accountId: string;
-  version: number;
-  eventId: string;
-  kind: 'DEPOSIT' | 'WITHDRAWAL';
-  amount: number;
-  balanceAfter: number;
-  transferId: string | null;
-  occurredAt: Date;
-}
+import { ident, LIVE_TABLES, statementName } from '../read-model-tables.js';
 
 /**
  * `account_transactions`: every money movement with the balance after it —
  * the account's history, and the index time travel searches. Opening with an
- * initial deposit is the account's first deposit.
+ * initial deposit is the account's first deposit. `table` is the live table
+ * or a rebuild's shadow copy of it.
  */
 export class HistoryProjection implements AccountProjection {
   readonly name = 'history';
+  private readonly insert;
+
+  constructor(readonly table: string = LIVE_TABLES.history) {
+    this.insert = {
+      name: statementName('rm_history_insert', table),
+      text: `INSERT INTO ${ident(table)}
+               (account_id, version, event_id, kind, amount, balance_after, transfer_id, occurred_at)
+             SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], $5::bigint[],
+                                  $6::bigint[], $7::uuid[], $8::timestamptz[])`,
+    };
+  }
 
   begin(): ProjectionWrites {
-    const entries: Entry[] = [];
+    const { insert } = this;
+    // Column arrays, filled as the events come: one statement per batch, and
+    // no object per entry (a rebuild pushes millions through here).
+    const accountIds: string[] = [];
+    const versions: number[] = [];
+    const eventIds: string[] = [];
+    const kinds: ('DEPOSIT' | 'WITHDRAWAL')[] = [];
+    const amounts: number[] = [];
+    const balancesAfter: number[] = [];
+    const transferIds: (string | null)[] = [];
+    const occurredAt: string[] = [];
+    const entry = (
+      e: AppliedAccountEvent,
+      kind: 'DEPOSIT' | 'WITHDRAWAL',
+      amount: number,
+      balanceAfter: number,
+      transferId: string | null,
+    ) => {
+      accountIds.push(e.accountId);
+      versions.push(e.version);
+      eventIds.push(e.eventId);
+      kinds.push(kind);
+      amounts.push(amount);
+      balancesAfter.push(balanceAfter);
+      transferIds.push(transferId);
+      occurredAt.push(e.recordedAt.toISOString());
+    };
     return {
-      add({ accountId, version, eventId, event, recordedAt }: AppliedAccountEvent) {
-        const base = { accountId, version, eventId, occurredAt: recordedAt };
+      add(applied: AppliedAccountEvent) {
+        const { event } = applied;
         switch (event.type) {
           case 'AccountOpened':
             if (event.data.initialDeposit > 0) {
-              entries.push({
-                ...base,
-                kind: 'DEPOSIT',
-                amount: event.data.initialDeposit,
-                balanceAfter: event.data.initialDeposit,
-                transferId: null,
-              });
+              entry(applied, 'DEPOSIT', event.data.initialDeposit, event.data.initialDeposit, null);
             }
             break;
           case 'MoneyDeposited':
+            entry(
+              applied,
+              'DEPOSIT',
+              event.data.amount,
+              event.data.balanceAfter,
+              event.data.transferId ?? null,
+            );
+            break;
           case 'MoneyWithdrawn':
-            entries.push({
-              ...base,
-              kind: event.type === 'MoneyDeposited' ? 'DEPOSIT' : 'WITHDRAWAL',
-              amount: event.data.amount,
-              balanceAfter: event.data.balanceAfter,
-              transferId: event.data.transferId ?? null,
-            });
+            entry(
+              applied,
+              'WITHDRAWAL',
+              event.data.amount,
+              event.data.balanceAfter,
+              event.data.transferId ?? null,
+            );
             break;
           case 'AccountClosed':
             break;
@@ -53,23 +83,10 @@ export class HistoryProjection implements AccountProjection {
       },
 
       async write(client: pg.PoolClient) {
-        if (entries.length === 0) return;
+        if (accountIds.length === 0) return;
         await client.query({
-          name: 'rm_history_insert',
-          text: `INSERT INTO account_transactions
-                   (account_id, version, event_id, kind, amount, balance_after, transfer_id, occurred_at)
-                 SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], $5::bigint[],
-                                      $6::bigint[], $7::uuid[], $8::timestamptz[])`,
-          values: [
-            entries.map((e) => e.accountId),
-            entries.map((e) => e.version),
-            entries.map((e) => e.eventId),
-            entries.map((e) => e.kind),
-            entries.map((e) => e.amount),
-            entries.map((e) => e.balanceAfter),
-            entries.map((e) => e.transferId),
-            entries.map((e) => e.occurredAt),
-          ],
+          ...insert,
+          values: [accountIds, versions, eventIds, kinds, amounts, balancesAfter, transferIds, occurredAt],
         });
       },
     };
