@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ensureKafka, startKafka, stopKafka } from '../../infra/kafka.mjs';
 import { OutboxRelayModule } from '../../apps/outbox-relay/src/outbox-relay.module.js';
+import { LedgerConsumer } from '../../apps/projector/src/ledger/ledger-consumer.js';
 import { ProjectorModule } from '../../apps/projector/src/projector.module.js';
 import { QueryServiceModule } from '../../apps/query-service/src/query-service.module.js';
 import { eventually, startApp, type RunningApp } from '../support/http.js';
@@ -32,6 +33,8 @@ describe('readiness follows the Kafka broker', () => {
     expect(await readiness(relay)).toBe(200);
     expect(await readiness(projector)).toBe(200);
 
+    const consumer = projector.app.get(LedgerConsumer);
+    const joinsBefore = consumer.joins;
     await stopKafka();
     const stoppedAt = Date.now();
     const down = await eventually(
@@ -58,5 +61,7 @@ describe('readiness follows the Kafka broker', () => {
       250,
     );
     expect(up).toBe(true);
+    // The projector's consumer group re-forms too (and is then shut down cleanly).
+    expect(await eventually(async () => consumer.joins > joinsBefore, 60_000)).toBe(true);
   }, 120_000);
 });

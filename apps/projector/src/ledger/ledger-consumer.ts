@@ -37,6 +37,8 @@ export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShut
   /** Resolves once this consumer has joined its group and got its partitions. */
   readonly assigned = new Promise<void>((resolve) => (this.joined = resolve));
   private stopping = false;
+  /** Times this consumer (re)joined its group: after a broker outage it joins again. */
+  joins = 0;
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
@@ -53,8 +55,14 @@ export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShut
       sessionTimeout: config.PROJECTOR_SESSION_TIMEOUT_MS,
       heartbeatInterval: Math.floor(config.PROJECTOR_SESSION_TIMEOUT_MS / 5),
       maxWaitTimeInMs: 100,
+      // kafkajs restarts a crashed consumer (a broker that went away) on a timer;
+      // after shutdown began, that restart would resurrect it.
+      retry: { restartOnFailure: async () => !this.stopping },
     });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.joined());
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.joins += 1;
+      this.joined();
+    });
     this.dlq = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     this.log = logger.pino.child({ context: 'LedgerConsumer' });
     const registers = [registry.registry];
