@@ -19,6 +19,10 @@ const child = spawn(
     '--no-warnings=ExperimentalWarning',
     jest,
     '--runInBand',
+    // Every suite closes what it starts, but a kafkajs client caught mid-retry by
+    // a broker outage can keep a timer alive after the last test; never let that
+    // turn a finished run into a CI timeout.
+    '--forceExit',
     ...process.argv.slice(2),
   ],
   { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
