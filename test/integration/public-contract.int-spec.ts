@@ -122,5 +122,5 @@ describe('the public topic honours its contract', () => {
     } finally {
       await consumer.stop();
     }
-  });
+  }, 90_000);
 });

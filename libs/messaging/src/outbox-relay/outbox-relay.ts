@@ -44,7 +44,7 @@ export class OutboxRelay {
   private running: Promise<void> | undefined;
   private lease: OutboxLease | undefined;
   private producer: Producer | undefined;
-  private topicsReady = false;
+  private readonly knownTopics = new Set<string>();
   private wakeSleeper: (() => void) | undefined;
 
   constructor(
@@ -81,13 +81,17 @@ export class OutboxRelay {
           continue;
         }
         stage = 'topics';
-        await this.ensureTopics();
+        await this.ensureTopics(this.options.topics.map((t) => t.name));
         stage = 'fetch';
         const rows = await this.store.fetch(this.options.batchSize);
         if (rows.length === 0) {
           await lease.waitForRows(this.options.pollIntervalMs);
           continue;
         }
+        // A row for a topic that does not exist yet would fail every send and
+        // hold back the whole outbox behind it: create it like the others.
+        stage = 'topics';
+        await this.ensureTopics(rows.map((r) => r.topic));
         stage = 'send';
         const started = process.hrtime.bigint();
         await this.send(rows);
@@ -129,24 +133,29 @@ export class OutboxRelay {
     return lease;
   }
 
-  private async ensureTopics(): Promise<void> {
-    if (this.topicsReady) return;
+  private async ensureTopics(names: string[]): Promise<void> {
+    const wanted = [...new Set(names)].filter((n) => !this.knownTopics.has(n));
+    if (wanted.length === 0) return;
     const admin = this.kafka.admin();
     await admin.connect();
     try {
       const existing = new Set(await admin.listTopics());
-      const missing = this.options.topics.filter((t) => !existing.has(t.name));
+      const settings = this.options.topics[0];
+      const missing = wanted.filter((n) => !existing.has(n));
       if (missing.length > 0) {
         await admin.createTopics({
           waitForLeaders: true,
-          topics: missing.map((t) => ({
-            topic: t.name,
-            numPartitions: t.partitions,
-            replicationFactor: t.replicationFactor,
-          })),
+          topics: missing.map((name) => {
+            const configured = this.options.topics.find((t) => t.name === name) ?? settings;
+            return {
+              topic: name,
+              numPartitions: configured?.partitions ?? 1,
+              replicationFactor: configured?.replicationFactor ?? 1,
+            };
+          }),
         });
       }
-      this.topicsReady = true;
+      for (const n of wanted) this.knownTopics.add(n);
     } finally {
       await admin.disconnect().catch(() => undefined);
     }
