@@ -18,12 +18,20 @@
  * @property {string} module  path of the module exporting `run(context)`, relative to bench/
  * @property {Record<string, Target[]>} [targets]  by row name
  * @property {string[]} [execArgv]  Node options for its worker process
+ * @property {boolean} [kafka]  needs a Kafka broker: the worker makes sure one runs (infra/kafka.mjs)
  */
 
 /** @type {Scenario[]} In the order they run: baselines first. */
 export const SCENARIOS = [
   { name: 'pgbench-command', kind: 'baseline', module: './baselines/pgbench-command.mjs' },
+  { name: 'pgbench-read', kind: 'baseline', module: './baselines/pgbench-read.mjs' },
   { name: 'emmett', kind: 'baseline', module: './baselines/emmett.mjs' },
+  {
+    name: 'kafka-producer-perf',
+    kind: 'baseline',
+    module: './baselines/kafka-producer-perf.mjs',
+    kafka: true,
+  },
   {
     name: 'withdraw-inproc',
     kind: 'scenario',
@@ -40,6 +48,35 @@ export const SCENARIOS = [
     kind: 'scenario',
     module: './scenarios/withdraw-http.mjs',
     targets: { 'withdraw-http': [{ baseline: 'emmett', minRatio: 1.5, maxP99Ms: 50 }] },
+  },
+  {
+    name: 'balance-http',
+    kind: 'scenario',
+    module: './scenarios/balance-http.mjs',
+    targets: { 'balance-http': [{ baseline: 'pgbench-read', minRatio: 0.5 }] },
+  },
+  {
+    name: 'relay',
+    kind: 'scenario',
+    module: './scenarios/relay.mjs',
+    kafka: true,
+    targets: {
+      relay: [{ minOpsPerS: 20_000 }, { baseline: 'kafka-producer-perf', minRatio: 0.5 }],
+    },
+  },
+  {
+    name: 'projector',
+    kind: 'scenario',
+    module: './scenarios/projector.mjs',
+    kafka: true,
+    targets: { projector: [{ minOpsPerS: 10_000 }] },
+  },
+  {
+    name: 'e2e-lag',
+    kind: 'scenario',
+    module: './scenarios/e2e-lag.mjs',
+    kafka: true,
+    targets: { 'e2e-lag': [{ maxP99Ms: 100 }] },
   },
   {
     name: 'aggregate-load',

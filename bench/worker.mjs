@@ -15,6 +15,7 @@ import { SCENARIOS } from './scenarios.mjs';
  * @property {string} databaseUrl  the bench database, freshly recreated for this scenario
  * @property {import('./lib/settings.mjs').BenchSettings} settings
  * @property {(msg: string) => void} log  progress, to stderr
+ * @property {import('./lib/kafka.mjs').KafkaInfra} [kafka]  the broker, for scenarios with `kafka: true`
  */
 
 const name = process.argv[2];
@@ -25,6 +26,10 @@ if (!process.send || !scenario) {
 }
 
 const send = (message) => new Promise((resolve) => process.send(message, () => resolve()));
+/** Infrastructure this scenario made sure of, for run.mjs's summary. */
+const infra = {};
+/** lib/kafka.mjs, for the scenarios that need a broker. */
+let kafka;
 
 try {
   const { run } = await import(scenario.module);
@@ -34,11 +39,30 @@ try {
     settings: benchSettings(),
     log: (msg) => process.stderr.write(`[bench:${name}] ${msg}\n`),
   };
+  // Kafka the way the tests get it: the broker that answers, or the local one started.
+  if (scenario.kafka) {
+    kafka = await import('./lib/kafka.mjs');
+    context.kafka = await kafka.ensureBenchKafka(context.log);
+    infra.kafka = context.kafka;
+  }
   const measurements = await run(context);
-  await send({ measurements });
+  // A broker restarted meanwhile (an outage test) makes the figure worthless.
+  if (kafka) await kafka.checkBrokerUnchanged(context.kafka);
+  await send({ measurements, infra });
   // Pools and timers a library forgot to close must not keep the worker alive.
   process.exit(0);
 } catch (err) {
-  await send({ error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  const brokerUnchanged = () =>
+    kafka.checkBrokerUnchanged(infra.kafka).then(
+      () => true,
+      () => false,
+    );
+  await send({
+    error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+    infra,
+    // run.mjs runs the scenario again: not its failure, the broker's (gone, or
+    // replaced by another one without this run's topics: "does not host this topic-partition").
+    brokerOutage: kafka !== undefined && (kafka.isBrokerOutage(err) || !(await brokerUnchanged())),
+  });
   process.exit(1);
 }

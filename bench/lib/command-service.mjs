@@ -7,17 +7,15 @@
 // worker DATABASE_URL (the bench database), NODE_ENV=production, a JWT_SECRET
 // and LOG_LEVEL before anything here loads.
 import 'reflect-metadata';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
 import { CommandServiceModule } from '../../dist/apps/command-service/src/command-service.module.js';
 import { OpenAccount } from '../../dist/apps/command-service/src/accounts/open-account/open-account.command.js';
 import { signJwt } from '../../dist/libs/platform/src/index.js';
-import { mapConcurrently, sleep } from './load.mjs';
-import { OPENING_DEPOSIT, ROOT } from './settings.mjs';
+import { startApp } from './apps.mjs';
+import { mapConcurrently } from './load.mjs';
+import { OPENING_DEPOSIT } from './settings.mjs';
 
 /** Tellers may act on any account (SPEC §5), so one actor drives every account. */
 export const BENCH_ACTOR = Object.freeze({ sub: 'bench-teller', roles: ['teller'] });
@@ -70,66 +68,14 @@ export function tellerToken() {
   );
 }
 
-/** A TCP port nobody listens on right now. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /**
  * Starts `node dist/apps/command-service/src/main.js` on a free port and waits
- * until /health/ready answers 200. `stop` sends SIGTERM (SIGKILL after 15 s)
- * and resolves with its exit code; `output` is the tail of its stdout/stderr.
- * @returns {Promise<{ url: string, stop: () => Promise<number | string | null>, output: () => string }>}
+ * until /health/ready answers 200 (see startApp).
+ * @param {Parameters<typeof startApp>[1]} [options]
+ * @returns {Promise<import('./apps.mjs').RunningApp>}
  */
-export async function startHttpService({ readyTimeoutMs = 60_000 } = {}) {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [join(ROOT, 'dist/apps/command-service/src/main.js')], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  // Keep the tail of its output: it is the only clue when it fails to start.
-  let output = '';
-  const keep = (chunk) => (output = (output + chunk).slice(-8000));
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
-
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    const code = await exited;
-    clearTimeout(timer);
-    return code;
-  };
-
-  const deadline = Date.now() + readyTimeoutMs;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`command-service exited (${await exited}) before it was ready:\n${output}`);
-    }
-    try {
-      const res = await fetch(`${url}/health/ready`);
-      await res.arrayBuffer();
-      if (res.status === 200) return { url, stop, output: () => output };
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`command-service was not ready within ${readyTimeoutMs} ms:\n${output}`);
-    }
-    await sleep(200);
-  }
+export function startHttpService(options) {
+  return startApp('command-service', options);
 }
 
 /**

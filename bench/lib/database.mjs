@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
-import { BENCH_DATABASE, ROOT } from './settings.mjs';
+import { BENCH_DATABASE, DIST, ROOT } from './settings.mjs';
 
 /** The same server as `serverUrl`, database `cqrs_bank_bench`. */
 export function benchDatabaseUrl(serverUrl) {
@@ -18,7 +18,7 @@ export function benchDatabaseUrl(serverUrl) {
  */
 export function migrate(databaseUrl) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'dist/libs/event-store/src/migrate.main.js')], {
+    const child = spawn(process.execPath, [join(DIST, 'libs/event-store/src/migrate.main.js')], {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: databaseUrl },
       stdio: ['ignore', 'pipe', 'pipe'],
