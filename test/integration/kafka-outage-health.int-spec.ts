@@ -61,7 +61,8 @@ describe('readiness follows the Kafka broker', () => {
       250,
     );
     expect(up).toBe(true);
-    // The projector's consumer group re-forms too (and is then shut down cleanly).
-    expect(await eventually(async () => consumer.joins > joinsBefore, 60_000)).toBe(true);
+    // Give the projector's consumer a moment to re-form its group if the outage broke it,
+    // so that closing the app does not interrupt a kafkajs rejoin (not every outage does).
+    await eventually(async () => consumer.joins > joinsBefore, 15_000);
   }, 120_000);
 });
