@@ -72,6 +72,12 @@ export const SCENARIOS = [
     targets: { projector: [{ minOpsPerS: 10_000 }] },
   },
   {
+    name: 'rebuild',
+    kind: 'scenario',
+    module: './scenarios/rebuild.mjs',
+    targets: { rebuild: [{ minOpsPerS: 20_000 }] },
+  },
+  {
     name: 'e2e-lag',
     kind: 'scenario',
     module: './scenarios/e2e-lag.mjs',

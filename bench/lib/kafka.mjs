@@ -111,9 +111,9 @@ export function benchKafka(clientId) {
 }
 
 /**
- * A producer set up exactly like the outbox relay's (libs/messaging
- * outbox-relay.ts): idempotent, one request in flight, the default
- * (Java-compatible) partitioner; send with acks = -1.
+ * A producer set up exactly like each of the outbox relay's (libs/messaging
+ * outbox-relay/batch-sender.ts): idempotent, one request in flight, the
+ * default (Java-compatible) partitioner; send with acks = -1.
  */
 export function relayLikeProducer(kafka) {
   return kafka.producer({

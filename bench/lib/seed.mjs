@@ -3,6 +3,7 @@
 // projector keeps them, account streams as the command-service appends them,
 // and their internal-topic messages as the event store puts them in the
 // outbox (libs/event-store: internalMessage() and the outbox headers).
+import { randomUUID } from 'node:crypto';
 import { ACCOUNT_EVENT_SCHEMA_VERSIONS, ACCOUNT_STREAM_TYPE } from '../../dist/libs/banking/src/index.js';
 
 /**
@@ -41,37 +42,54 @@ export const STREAM_OPENING_DEPOSIT = 1000;
  * libs/banking: AccountOpened (schema v2, an opening deposit), then
  * MoneyDeposited of 1 with the right balanceAfter. Global positions
  * interleave the accounts (every account's version 1, then every version 2,
- * …), as real traffic on many accounts does. VACUUM ANALYZE afterwards.
+ * …), as real traffic on many accounts does. `limit` stops after that many
+ * events in this order (the last accounts then have one event fewer);
+ * `eventsPerTransaction` splits the writing into transactions of about that
+ * many events (default: one). VACUUM ANALYZE afterwards.
  * @returns {Promise<number>} events written
  */
-export async function seedAccountStreams(client, { accounts, eventsPerAccount }) {
-  const { rowCount } = await client.query(
-    `WITH accounts AS MATERIALIZED (
-       SELECT n, gen_random_uuid()::text AS id FROM generate_series(1, $1::int) AS n
-     )
-     INSERT INTO events (event_id, stream_id, stream_type, version, type, schema_version, data, metadata)
-     SELECT gen_random_uuid(), $3 || '-' || a.id, $3, v,
-            CASE WHEN v = 1 THEN 'AccountOpened' ELSE 'MoneyDeposited' END,
-            CASE WHEN v = 1 THEN $4::int ELSE $5::int END,
-            CASE WHEN v = 1
-                 THEN jsonb_build_object('accountId', a.id, 'ownerId', 'bench-owner-' || a.n,
-                                         'ownerName', 'Bench Owner', 'currency', 'EUR', 'initialDeposit', $6::bigint)
-                 ELSE jsonb_build_object('accountId', a.id, 'amount', 1, 'balanceAfter', $6::bigint + v - 1) END,
-            jsonb_build_object('correlationId', gen_random_uuid(), 'causationId', gen_random_uuid(),
-                               'actor', 'bench-teller')
-       FROM generate_series(1, $2::int) AS v CROSS JOIN accounts a
-      ORDER BY v, a.n`,
-    [
-      accounts,
-      eventsPerAccount,
-      ACCOUNT_STREAM_TYPE,
-      ACCOUNT_EVENT_SCHEMA_VERSIONS.AccountOpened,
-      ACCOUNT_EVENT_SCHEMA_VERSIONS.MoneyDeposited,
-      STREAM_OPENING_DEPOSIT,
-    ],
-  );
+export async function seedAccountStreams(
+  client,
+  { accounts, eventsPerAccount, limit = accounts * eventsPerAccount, eventsPerTransaction = Infinity },
+) {
+  const ids = Array.from({ length: accounts }, () => randomUUID());
+  const versionsPerTransaction = Math.max(1, Math.floor(eventsPerTransaction / accounts));
+  let written = 0;
+  for (let from = 1; from <= eventsPerAccount; from += versionsPerTransaction) {
+    const to = Math.min(eventsPerAccount, from + versionsPerTransaction - 1);
+    const { rowCount } = await client.query(
+      `WITH accounts AS MATERIALIZED (
+         SELECT n::int AS n, id FROM unnest($1::text[]) WITH ORDINALITY AS a(id, n)
+       )
+       INSERT INTO events (event_id, stream_id, stream_type, version, type, schema_version, data, metadata)
+       SELECT gen_random_uuid(), $4 || '-' || a.id, $4, v,
+              CASE WHEN v = 1 THEN 'AccountOpened' ELSE 'MoneyDeposited' END,
+              CASE WHEN v = 1 THEN $5::int ELSE $6::int END,
+              CASE WHEN v = 1
+                   THEN jsonb_build_object('accountId', a.id, 'ownerId', 'bench-owner-' || a.n,
+                                           'ownerName', 'Bench Owner', 'currency', 'EUR', 'initialDeposit', $7::bigint)
+                   ELSE jsonb_build_object('accountId', a.id, 'amount', 1, 'balanceAfter', $7::bigint + v - 1) END,
+              jsonb_build_object('correlationId', gen_random_uuid(), 'causationId', gen_random_uuid(),
+                                 'actor', 'bench-teller')
+         FROM generate_series($2::int, $3::int) AS v CROSS JOIN accounts a
+        WHERE (v - 1)::bigint * $9 + a.n <= $8::bigint
+        ORDER BY v, a.n`,
+      [
+        ids,
+        from,
+        to,
+        ACCOUNT_STREAM_TYPE,
+        ACCOUNT_EVENT_SCHEMA_VERSIONS.AccountOpened,
+        ACCOUNT_EVENT_SCHEMA_VERSIONS.MoneyDeposited,
+        STREAM_OPENING_DEPOSIT,
+        limit,
+        accounts,
+      ],
+    );
+    written += rowCount;
+  }
   await client.query('VACUUM ANALYZE events');
-  return rowCount;
+  return written;
 }
 
 /**

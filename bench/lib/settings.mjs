@@ -26,6 +26,7 @@ export const OPENING_DEPOSIT = 1_000_000_000;
  * @property {number} seconds         measured seconds per load phase (BENCH_SECONDS, default 15)
  * @property {number} warmupSeconds   unmeasured seconds before each load phase (BENCH_WARMUP_SECONDS, default 2)
  * @property {number} aggregateEvents events in the aggregate-load stream (BENCH_AGGREGATE_EVENTS, default 1 000 000)
+ * @property {number} rebuildEvents   stored events the `rebuild` scenario replays (BENCH_REBUILD_EVENTS, default 1 000 000)
  * @property {number} e2eSeconds      measured seconds of e2e-lag's open-loop load (BENCH_E2E_SECONDS, default 30)
  * @property {number} e2eRate         withdrawals per second e2e-lag schedules (BENCH_E2E_RATE, default 500)
  * @property {'http' | 'listen'} e2eRead  how e2e-lag sees the read side (BENCH_E2E_READ, default http)
@@ -40,6 +41,7 @@ export function benchSettings(env = process.env) {
     seconds: number(env, 'BENCH_SECONDS', 15, { min: 1 }),
     warmupSeconds: number(env, 'BENCH_WARMUP_SECONDS', 2, { min: 0 }),
     aggregateEvents: number(env, 'BENCH_AGGREGATE_EVENTS', 1_000_000, { min: 2, integer: true }),
+    rebuildEvents: number(env, 'BENCH_REBUILD_EVENTS', 1_000_000, { min: 1, integer: true }),
     e2eSeconds: number(env, 'BENCH_E2E_SECONDS', 30, { min: 1 }),
     e2eRate: number(env, 'BENCH_E2E_RATE', 500, { min: 1 }),
     e2eRead: oneOf(env, 'BENCH_E2E_READ', ['http', 'listen']),

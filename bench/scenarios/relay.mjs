@@ -1,6 +1,7 @@
 // Scenario `relay`: 200 000 committed outbox rows → Kafka, acknowledged and
 // deleted, by the built outbox-relay (`node dist/apps/outbox-relay/src/main.js`,
-// its own process, OUTBOX_BATCH_SIZE as configured, default 2 000).
+// its own process, OUTBOX_BATCH_SIZE and OUTBOX_SENDER_THREADS as configured,
+// defaults 2 000 and 1).
 //
 // The rows are the internal-topic messages of 200 000 stored events (2 000
 // accounts × 100), written as the event store writes them (lib/seed.mjs),
@@ -70,7 +71,7 @@ export async function run({ databaseUrl, settings, log }) {
 
     const published = ((await relay.metric('outbox_relay_published_total')) ?? 0) - publishedBefore;
     const errors = (await relay.metric('outbox_relay_errors_total')) ?? 0;
-    // The relay's own account of a round (send + delete; its fetch comes before).
+    // The relay's own account of a round: a batch sent while the one before it is deleted and the next one read.
     const rounds = (await relay.metric('outbox_relay_round_seconds_count')) ?? 0;
     const roundSeconds = (await relay.metric('outbox_relay_round_seconds_sum')) ?? 0;
     const onTopic = await topicMessageCount(kafka, topic);
@@ -87,10 +88,11 @@ export async function run({ databaseUrl, settings, log }) {
         p99_ms: null,
         details: {
           batch_size: relayBatchSize(),
+          sender_threads: process.env.OUTBOX_SENDER_THREADS || 'default',
           partitions: PARTITIONS,
           published,
           relay_errors: errors,
-          avg_send_delete_ms: rounds > 0 ? Math.round((roundSeconds / rounds) * 10000) / 10 : null,
+          avg_round_ms: rounds > 0 ? Math.round((roundSeconds / rounds) * 10000) / 10 : null,
           // At least once: more than sent means some batch went twice.
           on_topic: onTopic,
         },

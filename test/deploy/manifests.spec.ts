@@ -54,6 +54,8 @@ interface AppFacts {
   usesKafka: boolean;
   /** The app verifies bearer tokens (imports AuthModule), so it needs JWT_SECRET or JWT_PUBLIC_KEY. */
   usesAuth: boolean;
+  /** The app seals or opens personal data (SPEC §8), so production needs PERSONAL_DATA_MASTER_KEY. */
+  usesPersonalData: boolean;
 }
 
 const baseConfigSource = read('libs/platform/src/config/base.config.ts');
@@ -74,6 +76,7 @@ const APPS: AppFacts[] = readdirSync(join(ROOT, 'apps'))
       fields: new Set([...BASE_FIELDS, ...configFields(source)]),
       usesKafka: sources.some((f) => /\bKafka(Module|Readiness)\b/.test(f)),
       usesAuth: sources.some((f) => /\bAuthModule\b/.test(f)),
+      usesPersonalData: sources.some((f) => /\bPERSONAL_DATA_FIELDS\b/.test(f)),
     };
   });
 const APP = new Map(APPS.map((a) => [a.name, a]));
@@ -525,6 +528,9 @@ describe('deployment files match the code', () => {
         if (app.usesAuth && !JWT_KEYS.some((k) => env[k])) {
           problems.push(`${app.name}: uses AuthModule (NODE_ENV=${env['NODE_ENV']}) but has no JWT_SECRET`);
         }
+        if (app.usesPersonalData && !env['PERSONAL_DATA_MASTER_KEY']) {
+          problems.push(`${app.name}: seals or opens personal data but has no PERSONAL_DATA_MASTER_KEY`);
+        }
       }
       expect(problems).toEqual([]);
     });
@@ -740,7 +746,7 @@ describe('deployment files match the code', () => {
       expect(problems).toEqual([]);
     });
 
-    it('apps that use Kafka or verify tokens get KAFKA_BROKERS / a JWT key', () => {
+    it('apps that use Kafka, verify tokens or handle personal data get KAFKA_BROKERS / a JWT key / the master key', () => {
       const problems: string[] = [];
       const configMaps = envSources('ConfigMap');
       const secrets = envSources('Secret');
@@ -760,6 +766,9 @@ describe('deployment files match the code', () => {
         if (app.usesKafka && !names.has('KAFKA_BROKERS')) problems.push(`${app.name}: no KAFKA_BROKERS`);
         if (app.usesAuth && !JWT_KEYS.some((k) => names.has(k))) {
           problems.push(`${app.name}: imports AuthModule but gets neither ${JWT_KEYS.join(' nor ')}`);
+        }
+        if (app.usesPersonalData && !names.has('PERSONAL_DATA_MASTER_KEY')) {
+          problems.push(`${app.name}: seals or opens personal data but gets no PERSONAL_DATA_MASTER_KEY`);
         }
       }
       expect(problems).toEqual([]);

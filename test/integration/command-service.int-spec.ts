@@ -427,7 +427,7 @@ describe('command-service', () => {
     const killer = setInterval(() => {
       kills.push(
         db.query(
-          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'command-service%' AND pid <> pg_backend_pid()",
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'command-service%' AND datname = current_database() AND pid <> pg_backend_pid()",
         ),
       );
     }, 40);

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { fetchTopicWatermarks } from '@cqrs-bank/messaging';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Admin, Consumer, IHeaders, KafkaMessage, Producer } from 'kafkajs';
 
@@ -102,7 +103,7 @@ describe('Kafka round trip (kafkajs ↔ broker)', () => {
       expect(results.every((r) => r.errorCode === 0)).toBe(true);
     }
 
-    const offsets = await admin.fetchTopicOffsets(topic);
+    const offsets = await fetchTopicWatermarks(admin, topic);
     expect(offsets).toHaveLength(PARTITIONS);
     expect(offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0)).toBe(TOTAL);
 

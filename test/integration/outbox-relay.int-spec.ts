@@ -213,7 +213,7 @@ describe('outbox-relay', () => {
     await sleep(500);
     // Cut only the leader's lease connection (a network partition, an admin's kill).
     await db.query(
-      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'outbox-relay:leader'",
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'outbox-relay:leader' AND datname = current_database()",
     );
     const leaders = async () => [await isLeader(first), await isLeader(second)].filter(Boolean).length;
     expect(await eventually(async () => (await leaders()) === 1, 5_000, 100)).toBe(true);
@@ -305,7 +305,7 @@ describe('outbox-relay', () => {
     const streams = Array.from({ length: 5 }, () => `acc-${randomUUID()}`);
     const kill = () =>
       db.query(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'outbox-relay%'",
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'outbox-relay%' AND datname = current_database()",
       );
     for (let v = 1; v <= 10; v++) {
       await write(store, streams, 1, topics.pub, v);

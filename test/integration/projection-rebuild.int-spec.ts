@@ -11,9 +11,9 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ACCOUNT_UPCASTERS } from '@cqrs-bank/banking';
+import { ACCOUNT_UPCASTERS, PERSONAL_DATA_FIELDS } from '@cqrs-bank/banking';
 import { TOPICS } from '@cqrs-bank/contracts';
-import { PostgresEventStore, UpcasterRegistry } from '@cqrs-bank/event-store';
+import { createPersonalDataVault, PostgresEventStore, UpcasterRegistry } from '@cqrs-bank/event-store';
 import type pg from 'pg';
 import { CommandServiceModule } from '../../apps/command-service/src/command-service.module.js';
 import { LedgerConsumer } from '../../apps/projector/src/ledger/ledger-consumer.js';
@@ -22,8 +22,9 @@ import {
   ProjectionRebuilder,
   RebuildInterrupted,
 } from '../../apps/projector/src/rebuild/projection-rebuilder.js';
+import { foldEventStore, readAccountModels } from '../support/account-fold.js';
 import { call } from '../support/api.js';
-import { testPool } from '../support/database.js';
+import { testConfig, testPool } from '../support/database.js';
 import { eventually, startApp, type RunningApp } from '../support/http.js';
 import { createTopics } from '../support/relay.js';
 import { bearer, TEST_JWT_SECRET } from '../support/tokens.js';
@@ -55,141 +56,12 @@ function cli(...args: string[]): Promise<CliRun> {
   });
 }
 
-interface AccountModel {
-  balance: number;
-  version: number;
-  status: string;
-  deposits: number;
-  history: { version: number; kind: string; amount: number; balanceAfter: number }[];
-  months: Record<string, { dt: number; dc: number; wt: number; wc: number }>;
-}
-
 const upcasters = new UpcasterRegistry();
 for (const u of ACCOUNT_UPCASTERS) upcasters.register(u.type, u.fromVersion, u.upcast);
 
-/** What the read models must say about every account: a pure fold of the stored events (upcast). */
-async function foldEventStore(db: pg.Pool): Promise<Map<string, AccountModel>> {
-  const { rows } = await db.query<{
-    stream_id: string;
-    version: string;
-    type: string;
-    schema_version: number;
-    data: Record<string, unknown>;
-    recorded_at: Date;
-  }>(
-    `SELECT stream_id, version, type, schema_version, data, recorded_at FROM events
-      WHERE stream_type = 'account' ORDER BY stream_id, version`,
-  );
-  const models = new Map<string, AccountModel>();
-  for (const r of rows) {
-    const id = r.stream_id.slice('account-'.length);
-    let m = models.get(id);
-    if (!m) {
-      m = { balance: 0, version: 0, status: 'OPEN', deposits: 0, history: [], months: {} };
-      models.set(id, m);
-    }
-    const d = upcasters.upcast(r.type, r.schema_version, r.data, r.stream_id).data as Record<string, number>;
-    const month = r.recorded_at.toISOString().slice(0, 7);
-    const totals = (m.months[month] ??= { dt: 0, dc: 0, wt: 0, wc: 0 });
-    m.version = Number(r.version);
-    if (r.type === 'AccountOpened' && d.initialDeposit > 0) {
-      m.balance = d.initialDeposit;
-      m.deposits += d.initialDeposit;
-      m.history.push({
-        version: m.version,
-        kind: 'DEPOSIT',
-        amount: d.initialDeposit,
-        balanceAfter: m.balance,
-      });
-      totals.dt += d.initialDeposit;
-      totals.dc += 1;
-    } else if (r.type === 'MoneyDeposited') {
-      m.balance += d.amount;
-      m.deposits += d.amount;
-      m.history.push({ version: m.version, kind: 'DEPOSIT', amount: d.amount, balanceAfter: m.balance });
-      totals.dt += d.amount;
-      totals.dc += 1;
-    } else if (r.type === 'MoneyWithdrawn') {
-      m.balance -= d.amount;
-      m.history.push({ version: m.version, kind: 'WITHDRAWAL', amount: d.amount, balanceAfter: m.balance });
-      totals.wt += d.amount;
-      totals.wc += 1;
-    } else if (r.type === 'AccountClosed') {
-      m.status = 'CLOSED';
-    }
-    if (totals.dc + totals.wc === 0) delete m.months[month];
-  }
-  return models;
-}
-
-/** Every account as the three read models have it. */
-async function readModels(db: pg.Pool): Promise<Map<string, AccountModel>> {
-  const models = new Map<string, AccountModel>();
-  const balances = await db.query<{
-    account_id: string;
-    balance: string;
-    version: string;
-    status: string;
-    lifetime_deposits: string;
-  }>('SELECT account_id, balance, version, status, lifetime_deposits FROM account_balance');
-  for (const b of balances.rows) {
-    models.set(b.account_id, {
-      balance: Number(b.balance),
-      version: Number(b.version),
-      status: b.status,
-      deposits: Number(b.lifetime_deposits),
-      history: [],
-      months: {},
-    });
-  }
-  const orphan = (): AccountModel => ({
-    balance: NaN,
-    version: NaN,
-    status: 'NO account_balance ROW',
-    deposits: NaN,
-    history: [],
-    months: {},
-  });
-  const history = await db.query<{
-    account_id: string;
-    version: string;
-    kind: string;
-    amount: string;
-    balance_after: string;
-  }>(
-    'SELECT account_id, version, kind, amount, balance_after FROM account_transactions ORDER BY account_id, version',
-  );
-  for (const h of history.rows) {
-    if (!models.has(h.account_id)) models.set(h.account_id, orphan());
-    models.get(h.account_id)!.history.push({
-      version: Number(h.version),
-      kind: h.kind,
-      amount: Number(h.amount),
-      balanceAfter: Number(h.balance_after),
-    });
-  }
-  const months = await db.query<{
-    account_id: string;
-    month: string;
-    dt: string;
-    dc: number;
-    wt: string;
-    wc: number;
-  }>(
-    `SELECT account_id, to_char(month, 'YYYY-MM') AS month, deposits_total AS dt, deposits_count AS dc,
-            withdrawals_total AS wt, withdrawals_count AS wc
-       FROM account_monthly_summary`,
-  );
-  for (const s of months.rows) {
-    if (!models.has(s.account_id)) models.set(s.account_id, orphan());
-    models.get(s.account_id)!.months[s.month] = { dt: Number(s.dt), dc: s.dc, wt: Number(s.wt), wc: s.wc };
-  }
-  return models;
-}
-
 /** Accounts on which the read models and the fold disagree (or that only one of them has). */
 async function differences(db: pg.Pool) {
-  const [want, got] = [await foldEventStore(db), await readModels(db)];
+  const [want, got] = [await foldEventStore(db), await readAccountModels(db)];
   const ids = new Set([...want.keys(), ...got.keys()]);
   const differing = [...ids].filter((id) => !isDeepStrictEqual(want.get(id), got.get(id)));
   return {
@@ -372,7 +244,12 @@ describe('projection rebuild', () => {
 
   it('resumes an interrupted rebuild from its checkpoint', async () => {
     const stop = new AbortController();
-    const rebuilder = new ProjectionRebuilder(db, store, upcasters);
+    const rebuilder = new ProjectionRebuilder(
+      db,
+      store,
+      upcasters,
+      createPersonalDataVault(db, testConfig(), PERSONAL_DATA_FIELDS),
+    );
     await expect(
       rebuilder.rebuild({
         target: 'balance',
@@ -410,7 +287,12 @@ describe('projection rebuild', () => {
         expect((await post('/deposit', { accountId: x, amount })).status).toBe(200);
       expect(await caughtUp()).toBe(true);
 
-      const result = await new ProjectionRebuilder(db, store, upcasters).rebuild({
+      const result = await new ProjectionRebuilder(
+        db,
+        store,
+        upcasters,
+        createPersonalDataVault(db, testConfig(), PERSONAL_DATA_FIELDS),
+      ).rebuild({
         target: 'all',
         settleTimeoutMs: 100,
       });
@@ -439,7 +321,12 @@ describe('projection rebuild', () => {
 
     const stop = new AbortController();
     await expect(
-      new ProjectionRebuilder(db, store, upcasters).rebuild({
+      new ProjectionRebuilder(
+        db,
+        store,
+        upcasters,
+        createPersonalDataVault(db, testConfig(), PERSONAL_DATA_FIELDS),
+      ).rebuild({
         target: 'all',
         batchSize: 2_000,
         signal: stop.signal,
@@ -458,6 +345,23 @@ describe('projection rebuild', () => {
     ]);
     await expectReadModelsEqualTheFold(db);
   }, 120_000);
+
+  it('leaves the swapped-in tables owned by the projector role, readable by the query role, whoever rebuilt them', async () => {
+    // The rebuilds above ran both as the projector role (the CLI) and as the tables' owner (DB_ROLE=none).
+    const { rows } = await db.query<{ relname: string; owner: string; query_reads: boolean }>(
+      `SELECT relname, pg_get_userbyid(relowner) AS owner,
+              has_table_privilege('cqrs_bank_query', oid, 'SELECT') AS query_reads
+         FROM pg_class WHERE relname = ANY($1) AND relkind = 'r' ORDER BY relname`,
+      [['account_balance', 'account_monthly_summary', 'account_transactions']],
+    );
+    expect(rows).toEqual(
+      ['account_balance', 'account_monthly_summary', 'account_transactions'].map((relname) => ({
+        relname,
+        owner: 'cqrs_bank_projector',
+        query_reads: true,
+      })),
+    );
+  });
 
   it('prints each projection with its checkpoint, lag and last rebuild', async () => {
     const status = await cli('projections:status');

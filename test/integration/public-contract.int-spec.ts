@@ -18,8 +18,9 @@ import { CommandServiceModule } from '../../apps/command-service/src/command-ser
 import { call } from '../support/api.js';
 import { testPool } from '../support/database.js';
 import { eventually, startApp, type RunningApp } from '../support/http.js';
-import { collect, createTopics } from '../support/relay.js';
+import { collect, createTopics, type Received } from '../support/relay.js';
 import { bearer, TEST_JWT_SECRET } from '../support/tokens.js';
+import { sagaGroupAtEnd, settled } from '../support/transfers.js';
 
 function validators() {
   const ajv = new Ajv({ strict: true, allErrors: true });
@@ -32,6 +33,27 @@ function validators() {
   };
 }
 
+type Validators = ReturnType<typeof validators>;
+
+/** One public message: valid headers and payload, keyed by its subject, with the stored event's id and no name in it. */
+function expectHonoursContract(v: Validators, m: Received, storedIds: Set<string>, personalData: string) {
+  expect({ id: m.headers.ce_id, errors: v.headers(m.headers) ? null : v.headers.errors }).toEqual({
+    id: m.headers.ce_id,
+    errors: null,
+  });
+  const event = publicEventByCeType(m.headers.ce_type);
+  expect(event).toBeDefined();
+  const validate = v.payload[event!.name];
+  expect({ type: event!.name, errors: validate(m.value) ? null : validate.errors }).toEqual({
+    type: event!.name,
+    errors: null,
+  });
+  expect(m.key).toBe(m.headers.ce_subject);
+  expect(m.value[event!.keyField]).toBe(m.key);
+  expect(storedIds.has(m.headers.ce_id)).toBe(true); // ce_id is the stored event's id
+  expect(JSON.stringify(m)).not.toContain(personalData);
+}
+
 describe('the public topic honours its contract', () => {
   let app: RunningApp;
   let db: pg.Pool;
@@ -41,12 +63,17 @@ describe('the public topic honours its contract', () => {
   beforeAll(async () => {
     process.env.JWT_SECRET = TEST_JWT_SECRET;
     process.env.OUTBOX_RELAY = 'embedded';
+    process.env.TRANSFER_SAGA = 'embedded';
+    process.env.TRANSFER_SAGA_START_FROM = 'earliest';
     await createTopics([TOPICS.ledgerInternal, TOPICS.accountEvents], 12).catch(() => undefined);
+    await sagaGroupAtEnd(process.env.TRANSFER_SAGA_GROUP_ID!);
     app = await startApp(CommandServiceModule);
     db = testPool(2);
   });
   afterAll(async () => {
     delete process.env.OUTBOX_RELAY;
+    process.env.TRANSFER_SAGA = 'off';
+    delete process.env.TRANSFER_SAGA_START_FROM;
     await app.close();
     await db.end();
   });
@@ -86,23 +113,7 @@ describe('the public topic honours its contract', () => {
       const storedIds = new Set(stored.rows.map((r) => r.event_id));
       const seen = new Map<string, (typeof consumer.messages)[number]>();
       for (const m of ours()) seen.set(m.headers.ce_id, m);
-      for (const m of seen.values()) {
-        expect({ id: m.headers.ce_id, errors: v.headers(m.headers) ? null : v.headers.errors }).toEqual({
-          id: m.headers.ce_id,
-          errors: null,
-        });
-        const event = publicEventByCeType(m.headers.ce_type);
-        expect(event).toBeDefined();
-        const validate = v.payload[event!.name];
-        expect({ type: event!.name, errors: validate(m.value) ? null : validate.errors }).toEqual({
-          type: event!.name,
-          errors: null,
-        });
-        expect(m.key).toBe(m.headers.ce_subject);
-        expect(m.value[event!.keyField]).toBe(m.key);
-        expect(storedIds.has(m.headers.ce_id)).toBe(true); // ce_id is the stored event's id
-        expect(JSON.stringify(m)).not.toContain('Grace');
-      }
+      for (const m of seen.values()) expectHonoursContract(v, m, storedIds, 'Grace');
 
       const history = (id: string) =>
         [...seen.values()]
@@ -119,6 +130,70 @@ describe('the public topic honours its contract', () => {
         ['AccountOpened', 0],
         ['FundsDeposited', 1],
       ]);
+    } finally {
+      await consumer.stop();
+    }
+  }, 90_000);
+
+  it('publishes transfers: their money movements with the transfer id, then TransferCompleted or TransferFailed', async () => {
+    const consumer = await collect([TOPICS.accountEvents]);
+    try {
+      const post = (path: string, body: unknown) =>
+        call<Record<string, unknown>>(app.url, 'POST', path, { body, headers: asOwner });
+      const open = async (currency: string, initialDeposit?: number) => {
+        const res = await post('/accounts', {
+          ownerId: owner,
+          ownerName: 'Alan Turing',
+          currency,
+          initialDeposit,
+        });
+        expect(res.status).toBe(201);
+        return res.body.accountId as string;
+      };
+      const [x, y, z] = [await open('EUR', 1_000), await open('EUR'), await open('USD')];
+      const transfer = async (to: string, amount: number) => {
+        const res = await post('/transfers', { fromAccountId: x, toAccountId: to, amount });
+        expect(res.status).toBe(202);
+        return res.body.transferId as string;
+      };
+      const completed = await transfer(y, 100);
+      const refused = await transfer(y, 5_000);
+      const refunded = await transfer(z, 50);
+      await settled(db, [completed, refused, refunded]);
+
+      const ids = new Set([completed, refused, refunded]);
+      const ours = () =>
+        consumer.messages.filter((m) => [x, y, z].includes(m.key) && ids.has(m.value.transferId as string));
+      expect(
+        await eventually(async () => new Set(ours().map((m) => m.headers.ce_id)).size === 7, 30_000),
+      ).toBe(true);
+      const stored = await db.query<{ event_id: string }>(
+        "SELECT event_id FROM events WHERE data->>'transferId' = ANY($1)",
+        [[...ids]],
+      );
+      const v = validators();
+      const seen = new Map(ours().map((m) => [m.headers.ce_id, m]));
+      for (const m of seen.values())
+        expectHonoursContract(v, m, new Set(stored.rows.map((r) => r.event_id)), 'Alan');
+
+      // Per key in partition order: each transfer's movements, then its outcome (transfers interleave).
+      const onKey = (key: string, transferId: string) =>
+        [...seen.values()]
+          .filter((m) => m.key === key && m.value.transferId === transferId)
+          .sort((a, b) => Number(BigInt(a.offset) - BigInt(b.offset)))
+          .map((m) => [publicEventByCeType(m.headers.ce_type)!.name, m.value.reason ?? m.value.amount]);
+      expect(onKey(x, completed)).toEqual([
+        ['FundsWithdrawn', 100],
+        ['TransferCompleted', 100],
+      ]);
+      expect(onKey(y, completed)).toEqual([['FundsDeposited', 100]]);
+      expect(onKey(x, refused)).toEqual([['TransferFailed', 'INSUFFICIENT_FUNDS']]);
+      expect(onKey(x, refunded)).toEqual([
+        ['FundsWithdrawn', 50],
+        ['FundsDeposited', 50],
+        ['TransferFailed', 'CURRENCY_MISMATCH'],
+      ]);
+      expect(ours().filter((m) => m.key === z)).toEqual([]);
     } finally {
       await consumer.stop();
     }

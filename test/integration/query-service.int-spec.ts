@@ -563,7 +563,7 @@ describe('query-service', () => {
       (
         await db.query<{ pid: number }>(
           `SELECT pid FROM pg_stat_activity
-            WHERE application_name = 'query-service:notifications' AND query ILIKE 'LISTEN %'`,
+            WHERE application_name = 'query-service:notifications' AND query ILIKE 'LISTEN %' AND datname = current_database()`,
         )
       ).rows.map((r) => r.pid);
     /** Resolves when the app hears the next NOTIFY account_projection_applied. */

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { fetchTopicWatermarks } from '@cqrs-bank/messaging';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -24,7 +25,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export interface RelayProcess {
+export interface AppProcess {
   child: ChildProcess;
   url: string;
   output(): string;
@@ -32,22 +33,17 @@ export interface RelayProcess {
   exited: Promise<number | string>;
   kill(signal?: NodeJS.Signals): Promise<number | string>;
 }
+export type RelayProcess = AppProcess;
 
-/** Runs the built outbox-relay (dist/) as a real child process. */
-export async function spawnRelay(env: Record<string, string> = {}): Promise<RelayProcess> {
+/** Runs one of the built apps (dist/) as a real child process on a free port. */
+export async function spawnApp(
+  app: 'command-service' | 'outbox-relay' | 'projector' | 'query-service',
+  env: Record<string, string> = {},
+): Promise<AppProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [`${ROOT}dist/apps/outbox-relay/src/main.js`], {
+  const child = spawn(process.execPath, [`${ROOT}dist/apps/${app}/src/main.js`], {
     cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      OUTBOX_POLL_INTERVAL_MS: '200',
-      OUTBOX_LEASE_RETRY_MS: '200',
-      KAFKA_TOPIC_PARTITIONS: '3',
-      ...env,
-    },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -68,8 +64,18 @@ export async function spawnRelay(env: Record<string, string> = {}): Promise<Rela
   };
 }
 
+/** Runs the built outbox-relay as a child process, polling and retrying fast. */
+export function spawnRelay(env: Record<string, string> = {}): Promise<RelayProcess> {
+  return spawnApp('outbox-relay', {
+    OUTBOX_POLL_INTERVAL_MS: '200',
+    OUTBOX_LEASE_RETRY_MS: '200',
+    KAFKA_TOPIC_PARTITIONS: '3',
+    ...env,
+  });
+}
+
 /** Reads a relay's Prometheus metric (the first sample of that name). */
-export async function metric(relay: RelayProcess, name: string): Promise<number | undefined> {
+export async function metric(relay: AppProcess, name: string): Promise<number | undefined> {
   const text = await (await fetch(`${relay.url}/metrics`, { signal: AbortSignal.timeout(3000) })).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
   return line === undefined ? undefined : Number(line.split(' ').at(-1));
@@ -84,8 +90,16 @@ export interface Received {
   headers: Record<string, string>;
 }
 
-/** A consumer group of its own reading `topics` from the beginning, collecting everything. */
-export async function collect(topics: string[]): Promise<{ messages: Received[]; stop(): Promise<void> }> {
+/**
+ * A consumer group of its own reading `topics` from the beginning, collecting everything.
+ * `fromNow`: start at the current end of each topic instead (topics shared by every
+ * suite grow long); messages already there may still arrive, so filter by key.
+ */
+export async function collect(
+  topics: string[],
+  options: { fromNow?: boolean } = {},
+): Promise<{ messages: Received[]; stop(): Promise<void> }> {
+  const ends = options.fromNow ? await topicEnds(topics) : [];
   const consumer: Consumer = kafkaClient('test-collector').consumer({
     groupId: `test-${randomUUID()}`,
     maxWaitTimeInMs: 100,
@@ -97,6 +111,7 @@ export async function collect(topics: string[]): Promise<{ messages: Received[];
   const messages: Received[] = [];
   await consumer.connect();
   await consumer.subscribe({ topics, fromBeginning: true });
+  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
   await consumer.run({
     eachMessage: async ({ topic, partition, message }) => {
       const headers: Record<string, string> = {};
@@ -113,7 +128,31 @@ export async function collect(topics: string[]): Promise<{ messages: Received[];
       });
     },
   });
+  if (options.fromNow) {
+    await joined;
+    for (const end of ends) consumer.seek(end);
+  }
   return { messages, stop: () => consumer.disconnect() };
+}
+
+/** The current end (high watermark) of every partition of `topics`. */
+async function topicEnds(topics: string[]): Promise<{ topic: string; partition: number; offset: string }[]> {
+  const admin = kafkaClient('test-admin').admin();
+  await admin.connect();
+  try {
+    const ends = await Promise.all(
+      topics.map(async (topic) =>
+        (await fetchTopicWatermarks(admin, topic)).map((p) => ({
+          topic,
+          partition: p.partition,
+          offset: p.high,
+        })),
+      ),
+    );
+    return ends.flat();
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** The message's JSON value; a value that is not JSON (a DLQ'd poison message) as `{raw}`. */
@@ -134,6 +173,21 @@ export async function createTopics(topics: string[], partitions = 3): Promise<vo
       waitForLeaders: true,
       topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
     });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Creates a consumer group with committed offsets at the current end of
+ * `topic`: consumers of it started with "earliest" read only what comes after,
+ * and a replica that takes over a partition never falls back to "latest".
+ */
+export async function consumerGroupAtEnd(groupId: string, topic: string): Promise<void> {
+  const admin = kafkaClient('test-group-admin').admin();
+  await admin.connect();
+  try {
+    await admin.resetOffsets({ groupId, topic, earliest: false });
   } finally {
     await admin.disconnect();
   }

@@ -1,9 +1,13 @@
+import { DATABASE_ROLES } from '@cqrs-bank/event-store';
 import { BaseConfig } from '@cqrs-bank/platform';
-import { IsIn, IsInt, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsString, Max, Min, ValidateIf } from 'class-validator';
 
 /** command-service settings; see README.md for every variable and its default. */
 export class CommandServiceConfig extends BaseConfig {
   override PORT: number = 3000;
+
+  /** Its sessions' Postgres role (SPEC §5): command-service appends events, snapshots, outbox rows and idempotency records (and relays them with OUTBOX_RELAY=embedded). */
+  override DB_ROLE: string = DATABASE_ROLES.command;
 
   /** A snapshot of an aggregate is written every this many events (SPEC §6). */
   @IsInt()
@@ -44,4 +48,40 @@ export class CommandServiceConfig extends BaseConfig {
    */
   @IsIn(['off', 'embedded'])
   OUTBOX_RELAY: string = 'off';
+
+  /**
+   * `embedded` runs the transfer process manager (SPEC §9) in this process: a
+   * consumer of the internal topic in the group TRANSFER_SAGA_GROUP_ID, so
+   * replicas share the work; `off` runs none here (another replica must).
+   */
+  @IsIn(['off', 'embedded'])
+  TRANSFER_SAGA: string = 'embedded';
+
+  /** Consumer group of the transfer process manager. */
+  @IsString()
+  TRANSFER_SAGA_GROUP_ID: string = 'transfer-saga';
+
+  /** Where a new group starts on the internal topic: `earliest` misses no transfer. */
+  @IsIn(['earliest', 'latest'])
+  TRANSFER_SAGA_START_FROM: string = 'earliest';
+
+  /** Kafka session timeout of the process manager's consumer: how soon a dead replica's partitions move on. */
+  @IsInt()
+  @Min(3000)
+  TRANSFER_SAGA_SESSION_TIMEOUT_MS: number = 30000;
+
+  /** Partitions of the internal topic the process manager works on at once. */
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  TRANSFER_SAGA_CONCURRENCY: number = 4;
+
+  /**
+   * Fault injection for the crash tests only: the process kills itself (SIGKILL)
+   * right after a transfer step moved money and before the step is recorded.
+   * Refused when NODE_ENV is production.
+   */
+  @ValidateIf((c: CommandServiceConfig) => c.TRANSFER_SAGA_CRASH_AFTER !== '')
+  @IsIn(['debit', 'credit', 'refund'])
+  TRANSFER_SAGA_CRASH_AFTER: string = '';
 }

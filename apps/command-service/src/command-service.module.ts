@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { ACCOUNT_UPCASTERS } from '@cqrs-bank/banking';
+import { ACCOUNT_UPCASTERS, PERSONAL_DATA_FIELDS } from '@cqrs-bank/banking';
 import { TOPICS } from '@cqrs-bank/contracts';
 import { EventStoreModule, migrations } from '@cqrs-bank/event-store';
 import {
@@ -10,10 +10,12 @@ import {
   RelayKafkaReadiness,
   relayOptions,
 } from '@cqrs-bank/messaging';
-import { AuthModule, PlatformModule } from '@cqrs-bank/platform';
+import { AuthModule, PlatformModule, RateLimitModule } from '@cqrs-bank/platform';
 import { AccountsModule } from './accounts/accounts.module.js';
+import { CustomersModule } from './customers/customers.module.js';
 import { CommandServiceConfig } from './command-service.config.js';
 import { IdempotencyRetention } from './commands/idempotency-retention.js';
+import { TransfersModule } from './transfers/transfers.module.js';
 
 /** REST commands → CommandHandlers → aggregates → one Postgres transaction. */
 @Module({
@@ -31,12 +33,14 @@ import { IdempotencyRetention } from './commands/idempotency-retention.js';
           ? relayOptions(RELAY_DEFAULTS)
           : undefined,
     }),
+    RateLimitModule,
     AuthModule,
     EventStoreModule.forRoot({
       internalTopic: TOPICS.ledgerInternal,
       upcasters: (registry) => {
         for (const u of ACCOUNT_UPCASTERS) registry.register(u.type, u.fromVersion, u.upcast);
       },
+      personalData: PERSONAL_DATA_FIELDS,
       tuning: (config) => {
         const { EVENT_STORE_BATCH_SIZE, EVENT_STORE_CONCURRENT_COMMITS } = config as CommandServiceConfig;
         return { maxBatchSize: EVENT_STORE_BATCH_SIZE, maxConcurrentCommits: EVENT_STORE_CONCURRENT_COMMITS };
@@ -44,6 +48,8 @@ import { IdempotencyRetention } from './commands/idempotency-retention.js';
     }),
     CqrsModule.forRoot(),
     AccountsModule,
+    TransfersModule,
+    CustomersModule,
   ],
   providers: [IdempotencyRetention],
 })

@@ -1,10 +1,14 @@
 import { RELAY_DEFAULTS } from '@cqrs-bank/messaging';
+import { DATABASE_ROLES } from '@cqrs-bank/event-store';
 import { BaseConfig } from '@cqrs-bank/platform';
 import { IsInt, Max, Min } from 'class-validator';
 
 /** outbox-relay settings; see README.md for every variable and its default. */
 export class OutboxRelayConfig extends BaseConfig {
   override PORT: number = 3003;
+
+  /** Its sessions' Postgres role (SPEC §5): the relay reads and deletes outbox rows, nothing else. */
+  override DB_ROLE: string = DATABASE_ROLES.relay;
 
   /** Most outbox rows read, sent to Kafka and deleted per round. */
   @IsInt()
@@ -21,6 +25,17 @@ export class OutboxRelayConfig extends BaseConfig {
   @IsInt()
   @Min(50)
   OUTBOX_LEASE_RETRY_MS: number = RELAY_DEFAULTS.leaseRetryMs;
+
+  /**
+   * Worker threads with a Kafka producer each, sharing the partitions
+   * (partition p: thread p % n); 0 sends from the main thread. kafkajs's
+   * encoding is CPU-bound: threads publish in parallel while the main thread
+   * deletes and reads rows.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(16)
+  OUTBOX_SENDER_THREADS: number = 1;
 
   /** Partitions of the topics the relay creates at start-up. */
   @IsInt()

@@ -23,6 +23,7 @@ import { OutboxRelayConfig } from './outbox-relay.config.js';
           leaseRetryMs: c.OUTBOX_LEASE_RETRY_MS,
           topicPartitions: c.KAFKA_TOPIC_PARTITIONS,
           topicReplication: c.KAFKA_TOPIC_REPLICATION,
+          senderThreads: c.OUTBOX_SENDER_THREADS,
         });
       },
     }),

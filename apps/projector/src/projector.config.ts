@@ -1,9 +1,13 @@
+import { DATABASE_ROLES } from '@cqrs-bank/event-store';
 import { BaseConfig } from '@cqrs-bank/platform';
 import { IsIn, IsInt, IsString, Max, Min, MinLength } from 'class-validator';
 
 /** projector settings; see README.md for every variable and its default. */
 export class ProjectorConfig extends BaseConfig {
   override PORT: number = 3002;
+
+  /** Its sessions' Postgres role (SPEC §5): the projector reads events, owns the read models and writes its offsets and rebuild journal. */
+  override DB_ROLE: string = DATABASE_ROLES.projector;
 
   /** Kafka consumer group: projector replicas share the internal topic's partitions. */
   @IsString()

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ACCOUNT_UPCASTERS } from '@cqrs-bank/banking';
+import { ACCOUNT_UPCASTERS, PERSONAL_DATA_FIELDS } from '@cqrs-bank/banking';
 import { TOPICS } from '@cqrs-bank/contracts';
 import { EventStoreModule, migrations } from '@cqrs-bank/event-store';
 import { KafkaModule, KafkaReadiness } from '@cqrs-bank/messaging';
@@ -23,6 +23,7 @@ import { ProjectorConfig } from './projector.config.js';
       upcasters: (registry) => {
         for (const u of ACCOUNT_UPCASTERS) registry.register(u.type, u.fromVersion, u.upcast);
       },
+      personalData: PERSONAL_DATA_FIELDS,
     }),
   ],
   providers: [LedgerConsumer],

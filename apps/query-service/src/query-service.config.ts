@@ -1,9 +1,13 @@
+import { DATABASE_ROLES } from '@cqrs-bank/event-store';
 import { BaseConfig } from '@cqrs-bank/platform';
 import { IsInt, Max, Min } from 'class-validator';
 
 /** cqrs-bank query-service settings; see README.md for every variable and its default. */
 export class QueryServiceConfig extends BaseConfig {
   override PORT: number = 3001;
+
+  /** Its sessions' Postgres role (SPEC §5): query-service reads the read models, nothing else. */
+  override DB_ROLE: string = DATABASE_ROLES.query;
 
   /**
    * GET /reports/vip lists the accounts whose lifetime deposits exceed this many

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AuthModule, PlatformModule } from '@cqrs-bank/platform';
+import { AuthModule, PlatformModule, RateLimitModule } from '@cqrs-bank/platform';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { QueryServiceConfig } from './query-service.config.js';
 import { ReadModelsModule } from './read-models/read-models.module.js';
@@ -13,6 +13,7 @@ import { TransfersModule } from './transfers/transfers.module.js';
 @Module({
   imports: [
     PlatformModule.forRoot({ app: 'query-service', config: QueryServiceConfig }),
+    RateLimitModule,
     AuthModule,
     ReadModelsModule,
     AccountsModule,

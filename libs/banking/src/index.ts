@@ -50,6 +50,7 @@ export { parseAccountEvent } from './account/account.event-parser.js';
 export {
   ACCOUNT_UPCASTERS,
   upcastAccountOpenedV1,
+  upcastAccountOpenedV2,
   type AccountOpenedV1Data,
 } from './account/account.upcasters.js';
 export type {
@@ -73,3 +74,67 @@ export {
   accountToSnapshot,
   accountFromSnapshot,
 } from './account/account.snapshot.js';
+
+export {
+  TRANSFER_STREAM_TYPE,
+  transferStreamId,
+  transferIdFromStreamId,
+  TRANSFER_EVENT_SCHEMA_VERSIONS,
+  TRANSFER_EVENT_TYPES,
+  TRANSFER_FAILURE_REASONS,
+  type TransferEventType,
+  type TransferFailureReason,
+  type TransferEvent,
+  type TransferRequested,
+  type TransferRequestedData,
+  type TransferStepData,
+  type TransferDebited,
+  type TransferCredited,
+  type TransferCompleted,
+  type TransferCompletedData,
+  type TransferFailed,
+  type TransferFailedData,
+  type TransferRefunded,
+} from './transfer/transfer.events.js';
+export type {
+  TransferCommand,
+  RequestTransfer,
+  RecordDebit,
+  RecordCredit,
+  RecordRefund,
+  RecordRefusal,
+} from './transfer/transfer.commands.js';
+export {
+  initialTransferState,
+  isTransferFinished,
+  transferOutcome,
+  type TransferState,
+  type TransferStatus,
+  type NoTransferState,
+  type ExistingTransferState,
+} from './transfer/transfer.state.js';
+export { evolveTransfer, foldTransfer } from './transfer/transfer.evolve.js';
+export {
+  decideTransfer,
+  transferDecider,
+  nextTransferStep,
+  transferRefusalReason,
+  type TransferStep,
+} from './transfer/transfer.decide.js';
+export { parseTransferEvent } from './transfer/transfer.event-parser.js';
+export {
+  CUSTOMER_STREAM_TYPE,
+  CUSTOMER_EVENT_SCHEMA_VERSIONS,
+  customerStreamId,
+  parseCustomerEvent,
+  type CustomerEvent,
+  type CustomerPersonalDataErased,
+  type CustomerPersonalDataErasedData,
+} from './customer/customer.events.js';
+export { PERSONAL_DATA_FIELDS, type PersonalDataField } from './personal-data.js';
+export {
+  initialCustomerState,
+  evolveCustomer,
+  decideErasePersonalData,
+  type CustomerState,
+} from './customer/customer.decide.js';

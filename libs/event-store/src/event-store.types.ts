@@ -66,6 +66,12 @@ export interface AppendRequest {
   outbox?: OutboxMessage[];
   snapshot?: SnapshotRecord;
   idempotency?: IdempotencyRecord;
+  /**
+   * Crypto-shredding (SPEC §8): destroy this owner's data key in the same
+   * transaction as the events (which record the erasure). Idempotent; an owner
+   * without a key is left with a tombstone, so no key is created for it later.
+   */
+  erasePersonalDataOf?: string;
 }
 
 export interface AppendResult {

@@ -1,4 +1,5 @@
 export { migrations } from './migrations/index.js';
+export { DATABASE_ROLES } from './database-roles.js';
 export { ProjectionCheckpoint } from './projection-checkpoint.entity.js';
 export { PostgresEventStore, type EventStoreOptions } from './postgres-event-store.js';
 export { UpcasterRegistry, type Upcaster } from './upcasters.js';
@@ -20,6 +21,7 @@ export {
   EventStoreModule,
   EVENT_STORE_POOL,
   createEventStorePool,
+  createPersonalDataVault,
   type EventStoreModuleOptions,
 } from './event-store.module.js';
 export {
@@ -28,3 +30,28 @@ export {
   type OutboxStats,
   type PendingOutboxMessage,
 } from './outbox-store.js';
+export {
+  PersonalDataVault,
+  PersonalDataErased,
+  ERASED,
+  type PersonalDataField,
+  type Queryable,
+} from './personal-data/personal-data-vault.js';
+export {
+  SEALED_PREFIX,
+  PersonalDataUnreadable,
+  isSealed,
+  parseSealed,
+  seal,
+  open,
+  newDataKey,
+  wrapKey,
+  unwrapKey,
+  type SealedValue,
+} from './personal-data/personal-data-cipher.js';
+export {
+  DEV_PERSONAL_DATA_MASTER_KEY,
+  PersonalDataConfigError,
+  resolveMasterKey,
+  type MasterKeySource,
+} from './personal-data/master-key.js';

@@ -6,11 +6,9 @@ export interface PendingOutboxMessage {
   id: string;
   topic: string;
   key: string;
-  eventId: string;
   headers: Record<string, string>;
   /** The payload as JSON text, sent as is. */
   value: string;
-  createdAt: Date;
 }
 
 export interface OutboxStats {
@@ -67,30 +65,25 @@ export class OutboxStore {
     private readonly applicationName = 'outbox-relay',
   ) {}
 
-  async fetch(limit: number): Promise<PendingOutboxMessage[]> {
-    const { rows } = await this.pool.query<{
-      id: string;
-      topic: string;
-      message_key: string;
-      event_id: string;
-      headers: Record<string, string>;
-      value: string;
-      created_at: Date;
-    }>({
+  /**
+   * The oldest `limit` committed rows in (tx_id, id) order, leaving out
+   * `inFlight` (the rows of the batch being sent: still in the table until
+   * Kafka acknowledged them). Never a cursor: a row that committed late
+   * ahead of them is in the result.
+   */
+  async fetch(limit: number, inFlight: readonly string[] = []): Promise<PendingOutboxMessage[]> {
+    // Only what Kafka gets, as arrays: the relay's CPU is its bottleneck.
+    const { rows } = await this.pool.query<[string, string, string, Record<string, string>, string]>({
       name: 'outbox_fetch',
-      text: `SELECT id, topic, message_key, event_id, headers, payload::text AS value, created_at
-               FROM outbox ORDER BY tx_id, id LIMIT $1`,
-      values: [limit],
+      // NOT IN (subquery): a hashed look-up per row, whatever the plan.
+      text: `SELECT id, topic, message_key, headers, payload::text
+               FROM outbox
+              WHERE id NOT IN (SELECT unnest($2::bigint[]))
+              ORDER BY tx_id, id LIMIT $1`,
+      values: [limit, inFlight],
+      rowMode: 'array',
     });
-    return rows.map((r) => ({
-      id: r.id,
-      topic: r.topic,
-      key: r.message_key,
-      eventId: r.event_id,
-      headers: r.headers,
-      value: r.value,
-      createdAt: r.created_at,
-    }));
+    return rows.map(([id, topic, key, headers, value]) => ({ id, topic, key, headers, value }));
   }
 
   /** Deletes published rows: call only after Kafka acknowledged every one of them. */

@@ -291,7 +291,21 @@ export class PostgresEventStore {
       );
     }
 
-    // 4. Outbox: the internal message for every event, then the caller's own messages.
+    // 4. Crypto-shredding: the data keys die with the commit of the events recording it.
+    const erased = [
+      ...new Set(succeeded.map((i) => requests[i].erasePersonalDataOf).filter((o) => o !== undefined)),
+    ].sort(cmp);
+    if (erased.length > 0) {
+      await client.query(
+        `INSERT INTO personal_data_keys (owner_id, wrapped_key, erased_at)
+         SELECT owner_id, NULL, now() FROM unnest($1::text[]) AS t(owner_id)
+         ON CONFLICT (owner_id) DO UPDATE
+            SET wrapped_key = NULL, erased_at = coalesce(personal_data_keys.erased_at, excluded.erased_at)`,
+        [erased],
+      );
+    }
+
+    // 5. Outbox: the internal message for every event, then the caller's own messages.
     const messages: OutboxMessage[] = [];
     for (const i of succeeded) {
       const r = requests[i];
@@ -329,7 +343,7 @@ export class PostgresEventStore {
       );
     }
 
-    // 5. Snapshots that fell due, in the same transaction as their events.
+    // 6. Snapshots that fell due, in the same transaction as their events.
     const snaps = succeeded.filter((i) => requests[i].snapshot);
     if (snaps.length > 0) {
       const s = snaps.map((i) => [requests[i].streamId, requests[i].snapshot!] as const);
@@ -442,6 +456,17 @@ export class PostgresEventStore {
     return Number(rows[0]?.v ?? 0);
   }
 
+  /** When the newest event of this stream type was recorded (null when there is none): a freshness probe. */
+  async newestRecordedAt(streamType: string): Promise<Date | null> {
+    // One backward step along the events' primary key (global_position).
+    const { rows } = await this.read<{ recorded_at: Date }>({
+      name: 'es_newest_recorded_at',
+      text: 'SELECT recorded_at FROM events WHERE stream_type = $1 ORDER BY global_position DESC LIMIT 1',
+      values: [streamType],
+    });
+    return rows[0]?.recorded_at ?? null;
+  }
+
   /**
    * Events after `checkpoint` in the gap-safe global order. Only transactions
    * older than every still-running one (below the snapshot's xmin) are read,
@@ -489,6 +514,53 @@ export class PostgresEventStore {
       );
       total += rowCount ?? 0;
       if ((rowCount ?? 0) < batchSize) return total;
+    }
+  }
+
+  /**
+   * Runs `work` while this process holds an exclusive session lock on the
+   * stream, across every process sharing the database: a process manager
+   * advancing one transfer, say, never races another replica doing the same.
+   * Waits up to `timeoutMs` for the lock. The lock lives on a dedicated
+   * connection; if that connection is lost, the lock is gone and `signal`
+   * aborts — `work` must check it before each side effect.
+   */
+  async withStreamLock<T>(
+    streamId: string,
+    work: (signal: AbortSignal) => Promise<T>,
+    timeoutMs = 30_000,
+  ): Promise<T> {
+    const client = await this.pool.connect();
+    const health = watch(client);
+    const lost = new AbortController();
+    const onError = (err: Error) => lost.abort(err);
+    client.on('error', onError);
+    const key = `stream-lock:${streamId}`;
+    try {
+      await client.query(`SET lock_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
+      await client.query({
+        name: 'es_stream_lock',
+        text: 'SELECT pg_advisory_lock(hashtextextended($1, 0))',
+        values: [key],
+      });
+      try {
+        return await work(lost.signal);
+      } finally {
+        await client
+          .query({
+            name: 'es_stream_unlock',
+            text: 'SELECT pg_advisory_unlock(hashtextextended($1, 0))',
+            values: [key],
+          })
+          .catch(() => (health.broken = true));
+      }
+    } catch (err) {
+      health.broken = true;
+      throw err;
+    } finally {
+      client.off('error', onError);
+      if (!health.broken) await client.query('RESET lock_timeout').catch(() => (health.broken = true));
+      client.release(health.broken);
     }
   }
 

@@ -12,3 +12,4 @@ export {
   type OutboxPublishingOptions,
 } from './outbox-relay/outbox-publishing.module.js';
 export { RELAY_DEFAULTS, relayOptions } from './outbox-relay/relay-defaults.js';
+export { fetchTopicWatermarks, type TopicPartitionOffsets } from './topic-offsets.js';

@@ -8,56 +8,12 @@ import {
 } from '@nestjs/common';
 import { APP_NAME, BaseConfig, JsonLogger, withTimeout, type ReadinessCheck } from '@cqrs-bank/platform';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { createKafka } from './kafka-client.js';
+
+export { createKafka } from './kafka-client.js';
 
 /** Injection token of the app's shared kafkajs client. */
 export const KAFKA = Symbol('KAFKA');
-
-/** A repeated kafkajs message (a broker that stays down) is logged at most this often. */
-const REPEAT_LOG_INTERVAL_MS = 10_000;
-
-export function createKafka(
-  clientId: string,
-  brokers: string[],
-  logger?: JsonLogger,
-  requestTimeout = 10_000,
-): Kafka {
-  const lastLogged = new Map<string, { at: number; suppressed: number }>();
-  return new Kafka({
-    clientId,
-    brokers,
-    connectionTimeout: 3000,
-    requestTimeout,
-    retry: { initialRetryTime: 300, retries: 8 },
-    logLevel: logLevel.WARN,
-    logCreator: () => (entry) => {
-      if (!logger) return;
-      // kafkajs repeats its own timestamp and logger name, and a connection refusal needs no stack.
-      const { message, ...rest }: Record<string, unknown> = entry.log;
-      delete rest.timestamp;
-      delete rest.logger;
-      delete rest.stack;
-      const text = String(message);
-      const key = `${entry.namespace}:${text}`;
-      const now = Date.now();
-      const last = lastLogged.get(key);
-      if (last && now - last.at < REPEAT_LOG_INTERVAL_MS) {
-        last.suppressed += 1;
-        return;
-      }
-      lastLogged.set(key, { at: now, suppressed: 0 });
-      if (lastLogged.size > 1000) lastLogged.clear();
-      logger.pino.warn(
-        {
-          context: `kafkajs:${entry.namespace}`,
-          kafkaLevel: entry.level,
-          ...rest,
-          ...(last?.suppressed ? { repeatedSinceLastLog: last.suppressed } : {}),
-        },
-        text,
-      );
-    },
-  });
-}
 
 /**
  * Kafka readiness: one admin connection, no retries, a short deadline, so a

@@ -16,9 +16,12 @@ export { READINESS_CHECKS, withTimeout, type ReadinessCheck } from './health/rea
 export { MetricsRegistry } from './metrics/metrics.js';
 export { dataSourceOptions } from './database/data-source-options.js';
 export { runMigrationsLocked, type MigrationClass } from './database/migrations.js';
+export { sessionOptions } from './database/session-options.js';
 export { PlatformModule, APP_NAME, strictValidationPipe, type PlatformOptions } from './platform.module.js';
 export { AuthModule } from './auth/auth.module.js';
 export { JwtAuthGuard, type AuthenticatedRequest } from './auth/jwt-auth.guard.js';
+export { RateLimitModule } from './rate-limit/rate-limit.module.js';
+export { CallerRateLimitGuard } from './rate-limit/caller-rate-limit.guard.js';
 export { JwtVerifier } from './auth/jwt-verifier.js';
 export { Public, Roles, CurrentActor, IS_PUBLIC_KEY, ROLES_KEY } from './auth/auth.decorators.js';
 export { ROLES, isRole, hasRole, isStaff, canActOnOwner, type Actor, type Role } from './auth/actor.js';

@@ -9,7 +9,12 @@ import {
 import { canActOnOwner, MetricsRegistry, ProblemError } from '@cqrs-bank/platform';
 import { Counter } from 'prom-client';
 import { CommandServiceConfig } from '../command-service.config.js';
-import type { CommandContext, CommandResult } from '../commands/command-context.js';
+import {
+  eventMetadata,
+  replayFirstAnswer,
+  type CommandContext,
+  type CommandResult,
+} from '../commands/command-context.js';
 import { KeyedMutex } from '../commands/keyed-mutex.js';
 import { AccountRepository } from './account.repository.js';
 
@@ -58,7 +63,7 @@ export class AccountCommandExecutor {
     const { context } = spec;
     if (context.idempotencyKey) {
       const first = await this.store.findIdempotencyRecord(context.actor.sub, context.idempotencyKey);
-      if (first) return this.replay(first, context);
+      if (first) return replayFirstAnswer(first, context);
     }
     return this.mutex.run(spec.accountId, () => this.run(spec));
   }
@@ -69,12 +74,7 @@ export class AccountCommandExecutor {
       const state = await this.repository.load(spec.accountId);
       (spec.authorize ?? defaultAuthorize(context))(state);
       const events = spec.decide(state);
-      const metadata = {
-        correlationId: context.correlationId,
-        causationId: context.commandId,
-        actor: context.actor.sub,
-        ...(context.idempotencyKey ? { idempotencyKey: context.idempotencyKey } : {}),
-      };
+      const metadata = eventMetadata(context);
       // The answer is known before the append: it is stored with the events.
       const preview = previewState(state, events);
       const body = spec.respond(preview);
@@ -105,21 +105,11 @@ export class AccountCommandExecutor {
         }
         if (err instanceof IdempotencyKeyTaken) {
           const first = await this.store.findIdempotencyRecord(err.scope, err.key);
-          if (first) return this.replay(first, context);
+          if (first) return replayFirstAnswer(first, context);
         }
         throw err;
       }
     }
-  }
-
-  private replay(first: IdempotencyRecord, context: CommandContext): CommandResult {
-    if (first.requestHash !== context.requestHash) {
-      throw new ProblemError(
-        'IDEMPOTENCY_KEY_REUSED',
-        'This Idempotency-Key was already used for a different request',
-      );
-    }
-    return { status: first.statusCode, body: first.response, replayed: true };
   }
 }
 

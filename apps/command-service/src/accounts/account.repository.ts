@@ -13,12 +13,15 @@ import {
   type AccountState,
 } from '@cqrs-bank/banking';
 import {
+  PersonalDataErased,
+  PersonalDataVault,
   PostgresEventStore,
   type EventMetadata,
   type IdempotencyRecord,
   type NewEvent,
   type OutboxMessage,
 } from '@cqrs-bank/event-store';
+import { ProblemError } from '@cqrs-bank/platform';
 import { randomUUID } from 'node:crypto';
 import { CommandServiceConfig } from '../command-service.config.js';
 import { publicMessages } from './public-messages.js';
@@ -38,6 +41,7 @@ export class AccountRepository {
 
   constructor(
     private readonly store: PostgresEventStore,
+    private readonly vault: PersonalDataVault,
     private readonly config: CommandServiceConfig,
   ) {}
 
@@ -87,7 +91,8 @@ export class AccountRepository {
         streamId: accountStreamId(after.accountId),
         streamType: ACCOUNT_STREAM_TYPE,
         expectedVersion: state.version,
-        events: newEvents,
+        // Personal data is stored only sealed (SPEC §8); the internal topic copies the stored form.
+        events: await this.sealPersonalData(newEvents),
         outbox,
         snapshot: snapshotDue
           ? {
@@ -104,6 +109,20 @@ export class AccountRepository {
     }
     this.remember(after.accountId, after);
     return after;
+  }
+
+  private async sealPersonalData(events: NewEvent[]): Promise<NewEvent[]> {
+    try {
+      return await this.vault.sealEvents(events);
+    } catch (err) {
+      if (err instanceof PersonalDataErased) {
+        throw new ProblemError(
+          'PERSONAL_DATA_ERASED',
+          "This customer's personal data was erased; open accounts for it under a new customer id",
+        );
+      }
+      throw err;
+    }
   }
 
   forget(accountId: string): void {

@@ -23,5 +23,6 @@ import { WithdrawHandler } from './withdraw/withdraw.handler.js';
     WithdrawHandler,
     CloseAccountHandler,
   ],
+  exports: [AccountRepository],
 })
 export class AccountsModule {}

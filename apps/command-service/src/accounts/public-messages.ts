@@ -1,16 +1,6 @@
 import { evolve, toJsonAmount, type AccountEvent, type AccountState } from '@cqrs-bank/banking';
-import {
-  PUBLIC_EVENT_TYPES,
-  TOPICS,
-  cloudEventHeaders,
-  publicEventKey,
-  type PublicEventName,
-  type PublicEventPayloads,
-} from '@cqrs-bank/contracts';
 import type { NewEvent, OutboxMessage } from '@cqrs-bank/event-store';
-
-/** One public event: its name and a payload of exactly that event's type. */
-type Public = { [N in PublicEventName]: { name: N; payload: PublicEventPayloads[N] } }[PublicEventName];
+import { publicOutboxMessage, type PublicEvent } from '../commands/public-outbox-message.js';
 
 /**
  * The public integration events (SPEC §7) for newly decided account events:
@@ -30,7 +20,7 @@ export function publicMessages(
     if (state.status === 'none') return;
     const common = { accountId: state.accountId, accountVersion: state.version, occurredAt };
     const balanceAfter = toJsonAmount(state.balance);
-    const message = ((): Public => {
+    const message = ((): PublicEvent => {
       switch (event.type) {
         case 'AccountOpened':
           return {
@@ -68,20 +58,7 @@ export function publicMessages(
           return { name: 'AccountClosed', payload: { ...common, balanceAfter } };
       }
     })();
-    const key = publicEventKey<PublicEventName>(message.name, message.payload);
-    messages.push({
-      topic: TOPICS.accountEvents,
-      key,
-      eventId: stored[i].eventId,
-      headers: cloudEventHeaders({
-        id: stored[i].eventId,
-        type: PUBLIC_EVENT_TYPES[message.name],
-        subject: key,
-        time: occurredAt,
-        correlationId: stored[i].metadata.correlationId,
-      }),
-      payload: message.payload,
-    });
+    messages.push(publicOutboxMessage(message, stored[i], occurredAt));
   });
   return messages;
 }

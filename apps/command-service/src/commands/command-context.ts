@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { ProblemError, requestContext, type Actor } from '@cqrs-bank/platform';
+import type { EventMetadata, IdempotencyRecord } from '@cqrs-bank/event-store';
 import type { FastifyRequest } from 'fastify';
 
 /** Everything a command needs to know about the request that carries it. */
@@ -65,3 +66,24 @@ export const Command = createParamDecorator((_data: unknown, context: ExecutionC
     requestHash: requestHash(request.method, request.url.split('?')[0], request.body),
   };
 });
+
+/** The metadata every event of this command carries (SPEC §6). */
+export function eventMetadata(context: CommandContext): EventMetadata {
+  return {
+    correlationId: context.correlationId,
+    causationId: context.commandId,
+    actor: context.actor.sub,
+    ...(context.idempotencyKey ? { idempotencyKey: context.idempotencyKey } : {}),
+  };
+}
+
+/** The first answer to an idempotent request, replayed; a different request with the same key is refused. */
+export function replayFirstAnswer(first: IdempotencyRecord, context: CommandContext): CommandResult {
+  if (first.requestHash !== context.requestHash) {
+    throw new ProblemError(
+      'IDEMPOTENCY_KEY_REUSED',
+      'This Idempotency-Key was already used for a different request',
+    );
+  }
+  return { status: first.statusCode, body: first.response, replayed: true };
+}

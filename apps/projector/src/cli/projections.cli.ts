@@ -1,6 +1,11 @@
-import { ACCOUNT_UPCASTERS } from '@cqrs-bank/banking';
+import { ACCOUNT_UPCASTERS, PERSONAL_DATA_FIELDS } from '@cqrs-bank/banking';
 import { TOPICS } from '@cqrs-bank/contracts';
-import { createEventStorePool, PostgresEventStore, UpcasterRegistry } from '@cqrs-bank/event-store';
+import {
+  createEventStorePool,
+  createPersonalDataVault,
+  PostgresEventStore,
+  UpcasterRegistry,
+} from '@cqrs-bank/event-store';
 import { createKafka } from '@cqrs-bank/messaging';
 import { loadConfig } from '@cqrs-bank/platform';
 import { ProjectorConfig } from '../projector.config.js';
@@ -46,6 +51,8 @@ async function rebuild(
   const upcasters = new UpcasterRegistry();
   for (const u of ACCOUNT_UPCASTERS) upcasters.register(u.type, u.fromVersion, u.upcast);
   const store = new PostgresEventStore(pool, { internalTopic: TOPICS.ledgerInternal, upcasters });
+  // Owner names are opened with the configured master key, "[erased]" once erased (SPEC §8).
+  const vault = createPersonalDataVault(pool, config, PERSONAL_DATA_FIELDS);
   const together = group.projections.filter((p) => p !== target);
   io.out(
     `rebuilding ${group.projections.join(', ')}` +
@@ -57,7 +64,7 @@ async function rebuild(
   let readAtStart = 0;
   const startedAt = Date.now();
   try {
-    const result = await new ProjectionRebuilder(pool, store, upcasters).rebuild({
+    const result = await new ProjectionRebuilder(pool, store, upcasters, vault).rebuild({
       target,
       restart,
       signal: io.signal,
@@ -115,9 +122,10 @@ function summary(r: RebuildResult): string {
 
 async function status(config: ProjectorConfig, io: CliIo): Promise<number> {
   const pool = createEventStorePool(config, 'projector-cli', 4);
+  const store = new PostgresEventStore(pool, { internalTopic: TOPICS.ledgerInternal });
   const kafka = createKafka(`${config.KAFKA_CLIENT_ID ?? 'projector'}-cli`, config.kafkaBrokers);
   try {
-    const report = await projectionStatus(pool, kafka, {
+    const report = await projectionStatus(pool, store, kafka, {
       consumerGroup: config.PROJECTOR_GROUP_ID,
       topic: TOPICS.ledgerInternal,
       kafkaTimeoutMs: Math.max(config.KAFKA_REQUEST_TIMEOUT_MS, 5000),

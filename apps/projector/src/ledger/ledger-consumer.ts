@@ -1,13 +1,19 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ACCOUNT_UPCASTERS } from '@cqrs-bank/banking';
 import { TOPICS } from '@cqrs-bank/contracts';
-import { EVENT_STORE_POOL, PostgresEventStore, UpcasterRegistry } from '@cqrs-bank/event-store';
+import {
+  EVENT_STORE_POOL,
+  PersonalDataVault,
+  PostgresEventStore,
+  UpcasterRegistry,
+} from '@cqrs-bank/event-store';
 import { KAFKA, RELAY_DEFAULTS } from '@cqrs-bank/messaging';
 import { JsonLogger, MetricsRegistry } from '@cqrs-bank/platform';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type pg from 'pg';
 import { Counter, Gauge } from 'prom-client';
 import { AccountBatchApplier } from '../projections/account-batch-applier.js';
+import { TransferStatusProjection } from '../projections/transfer-status/transfer-status.projection.js';
 import { ProjectorConfig } from '../projector.config.js';
 import { parseLedgerMessage, PoisonMessage, type LedgerEvent } from './ledger-event.js';
 
@@ -30,6 +36,7 @@ export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShut
   private readonly dlq: Producer;
   private readonly upcasters = new UpcasterRegistry();
   private readonly applier: AccountBatchApplier;
+  private readonly transfers: TransferStatusProjection;
   private readonly log;
   private readonly metrics;
   private starting: Promise<void> | undefined;
@@ -44,12 +51,14 @@ export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShut
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(EVENT_STORE_POOL) private readonly pool: pg.Pool,
     store: PostgresEventStore,
+    vault: PersonalDataVault,
     private readonly config: ProjectorConfig,
     logger: JsonLogger,
     registry: MetricsRegistry,
   ) {
     for (const u of ACCOUNT_UPCASTERS) this.upcasters.register(u.type, u.fromVersion, u.upcast);
-    this.applier = new AccountBatchApplier(store, this.upcasters);
+    this.applier = new AccountBatchApplier(store, this.upcasters, vault);
+    this.transfers = new TransferStatusProjection(store, this.upcasters);
     this.consumer = kafka.consumer({
       groupId: config.PROJECTOR_GROUP_ID,
       sessionTimeout: config.PROJECTOR_SESSION_TIMEOUT_MS,
@@ -221,10 +230,12 @@ export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShut
     }
     try {
       await client.query('BEGIN');
-      const outcome = await this.applier.apply(
-        client,
-        items.map((p) => p.event!),
-      );
+      const events = items.map((p) => p.event!);
+      const outcome = await this.applier.apply(client, events);
+      const transfers = await this.transfers.apply(client, events);
+      outcome.applied += transfers.applied;
+      outcome.duplicates += transfers.duplicates;
+      outcome.caughtUp += transfers.caughtUp;
       await client.query({
         name: 'rm_offsets_upsert',
         text: `INSERT INTO projector_offsets (consumer_group, topic, partition, next_offset, updated_at)

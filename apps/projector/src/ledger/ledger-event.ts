@@ -1,4 +1,15 @@
-import { CorruptDataError, parseAccountEvent, type AccountEvent } from '@cqrs-bank/banking';
+import {
+  ACCOUNT_STREAM_TYPE,
+  CorruptDataError,
+  CUSTOMER_STREAM_TYPE,
+  TRANSFER_STREAM_TYPE,
+  parseAccountEvent,
+  parseCustomerEvent,
+  parseTransferEvent,
+  type AccountEvent,
+  type CustomerEvent,
+  type TransferEvent,
+} from '@cqrs-bank/banking';
 import type { StoredEvent, UpcasterRegistry } from '@cqrs-bank/event-store';
 
 /** An internal event as the projector applies it: current shape, parsed. */
@@ -8,8 +19,12 @@ export interface LedgerEvent {
   streamType: string;
   version: number;
   recordedAt: Date;
-  /** Set for account streams; other streams (transfers) are not projected here yet. */
+  /** Set for account streams. */
   account?: AccountEvent;
+  /** Set for transfer streams. */
+  transfer?: TransferEvent;
+  /** Set for customer streams (the erasure of a customer's personal data). */
+  customer?: CustomerEvent;
 }
 
 /** A message that can never be applied (malformed, unknown type): it goes to the DLQ. */
@@ -58,10 +73,20 @@ function toLedgerEvent(
     version: m.version,
     recordedAt: m.recordedAt,
   };
-  if (m.streamType !== 'account') return event;
+  if (
+    m.streamType !== ACCOUNT_STREAM_TYPE &&
+    m.streamType !== TRANSFER_STREAM_TYPE &&
+    m.streamType !== CUSTOMER_STREAM_TYPE
+  ) {
+    return event;
+  }
   const { data } = upcasters.upcast(m.type, m.schemaVersion, m.data, m.streamId);
   try {
-    event.account = parseAccountEvent({ type: m.type, data });
+    // An AccountOpened keeps its owner name sealed here; the batch applier opens it (SPEC §8).
+    if (m.streamType === ACCOUNT_STREAM_TYPE) event.account = parseAccountEvent({ type: m.type, data });
+    else if (m.streamType === TRANSFER_STREAM_TYPE)
+      event.transfer = parseTransferEvent({ type: m.type, data });
+    else event.customer = parseCustomerEvent({ type: m.type, data });
   } catch (err) {
     if (err instanceof CorruptDataError) throw new PoisonMessage(err.message);
     throw err;

@@ -1,9 +1,10 @@
-import { accountIdFromStreamId } from '@cqrs-bank/banking';
-import type { PostgresEventStore, UpcasterRegistry } from '@cqrs-bank/event-store';
+import { accountIdFromStreamId, type AccountEvent } from '@cqrs-bank/banking';
+import type { PersonalDataVault, PostgresEventStore, UpcasterRegistry } from '@cqrs-bank/event-store';
 import type pg from 'pg';
 import { fromStoredEvent, PoisonMessage, type LedgerEvent } from '../ledger/ledger-event.js';
 import type { AccountProjection, AppliedAccountEvent } from './account-projection.js';
 import { BalanceProjection } from './balance/balance.projection.js';
+import { OwnerNameErasure } from './balance/owner-name-erasure.js';
 import { HistoryProjection } from './history/history.projection.js';
 import { MonthlySummaryProjection } from './monthly-summary/monthly-summary.projection.js';
 import { ident, LIVE_TABLES, statementName, type AccountReadModelTables } from './read-model-tables.js';
@@ -25,7 +26,10 @@ export interface AccountBatchApplierOptions {
   /**
    * Take a transaction-scoped advisory lock per account (default true): it
    * serialises live projector replicas that briefly own the same partition.
-   * A rebuild is the only writer of its shadow tables and skips it.
+   * With it, owner names are opened under a share lock on their key rows, so
+   * an erasure waits for this batch (and its event then overwrites the name).
+   * A rebuild is the only writer of its shadow tables and skips both: it
+   * sweeps erased names from the key table just before its swap instead.
    */
   lockAccounts?: boolean;
 }
@@ -53,16 +57,19 @@ export function accountProjections(tables: AccountReadModelTables = LIVE_TABLES)
  */
 export class AccountBatchApplier {
   private readonly projections: AccountProjection[];
+  private readonly erasure: OwnerNameErasure;
   private readonly lockAccounts: boolean;
   private readonly versionsQuery: { name: string; text: string };
 
   constructor(
     private readonly store: PostgresEventStore,
     private readonly upcasters: UpcasterRegistry,
+    private readonly vault: PersonalDataVault,
     options: AccountBatchApplierOptions = {},
   ) {
     const tables = options.tables ?? LIVE_TABLES;
     this.projections = accountProjections(tables);
+    this.erasure = new OwnerNameErasure(tables.balance);
     this.lockAccounts = options.lockAccounts ?? true;
     this.versionsQuery = {
       name: statementName('rm_account_versions', tables.balance),
@@ -72,8 +79,25 @@ export class AccountBatchApplier {
 
   async apply(client: pg.PoolClient, events: LedgerEvent[]): Promise<BatchOutcome> {
     const outcome: BatchOutcome = { applied: 0, duplicates: 0, caughtUp: 0, ignored: 0 };
+    const erasedOwners = events.flatMap((e) =>
+      e.customer?.type === 'CustomerPersonalDataErased' ? [e.customer.data.ownerId] : [],
+    );
+    await this.applyAccountEvents(client, events, outcome);
+    // After the account writes: a name opened in this batch is overwritten too.
+    await this.erasure.erase(client, erasedOwners);
+    outcome.applied += erasedOwners.length;
+    return outcome;
+  }
+
+  private async applyAccountEvents(
+    client: pg.PoolClient,
+    events: LedgerEvent[],
+    outcome: BatchOutcome,
+  ): Promise<void> {
     const byAccount = new Map<string, LedgerEvent[]>();
-    for (const e of events) {
+    // One look-up of the key table for the whole batch.
+    for (const e of await this.openNames(client, events)) {
+      if (e.customer) continue;
       const accountId = e.account ? accountIdFromStreamId(e.streamId) : undefined;
       if (!accountId) {
         outcome.ignored += 1;
@@ -83,7 +107,7 @@ export class AccountBatchApplier {
       list.push(e);
       byAccount.set(accountId, list);
     }
-    if (byAccount.size === 0) return outcome;
+    if (byAccount.size === 0) return;
 
     const ids = [...byAccount.keys()].sort();
     if (this.lockAccounts) {
@@ -111,14 +135,16 @@ export class AccountBatchApplier {
         }
         if (e.version > current + 1) {
           const missing = await this.store.readStream(e.streamId, current);
-          for (const stored of missing) {
-            if (stored.version >= e.version) break;
-            const filled = fromStoredEvent(stored, this.upcasters);
+          const filledEvents = await this.openNames(
+            client,
+            missing.filter((m) => m.version < e.version).map((m) => fromStoredEvent(m, this.upcasters)),
+          );
+          for (const filled of filledEvents) {
             if (!filled.account)
-              throw new PoisonMessage(`stored event ${stored.eventId} is not an account event`);
+              throw new PoisonMessage(`stored event ${filled.eventId} is not an account event`);
             writes.forEach((w) => w.add(applied(accountId, filled)));
             outcome.caughtUp += 1;
-            current = stored.version;
+            current = filled.version;
           }
           if (current !== e.version - 1) {
             throw new Error(`${e.streamId} has no version ${current + 1} in the event store yet`);
@@ -130,7 +156,27 @@ export class AccountBatchApplier {
       }
     }
     for (const w of writes) await w.write(client);
-    return outcome;
+  }
+
+  /**
+   * The events with the owner names of AccountOpened opened (SPEC §8): the
+   * name, or "[erased]" once the owner's key is gone. New objects: a batch that
+   * is retried opens them again, against the key table as it is then.
+   */
+  private async openNames(client: pg.PoolClient, events: LedgerEvent[]): Promise<LedgerEvent[]> {
+    const opened = events.filter((e) => e.account?.type === 'AccountOpened');
+    if (opened.length === 0) return events;
+    const revealed = await this.vault.revealEvents(
+      opened.map((e) => e.account!),
+      { db: client, lock: this.lockAccounts },
+    );
+    const byEvent = new Map(opened.map((e, i) => [e, revealed[i] as AccountEvent]));
+    return events.map((e) => (byEvent.has(e) ? { ...e, account: byEvent.get(e) } : e));
+  }
+
+  /** The rebuild's last word before its swap: every erased owner's name, from the key table. */
+  sweepErasedNames(client: pg.PoolClient): Promise<number> {
+    return this.erasure.sweep(client);
   }
 }
 

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { accountStreamId } from '@cqrs-bank/banking';
 import type {
   GlobalCheckpoint,
+  PersonalDataVault,
   PostgresEventStore,
   StoredEvent,
   UpcasterRegistry,
@@ -115,6 +116,7 @@ export class ProjectionRebuilder {
     private readonly pool: pg.Pool,
     private readonly store: PostgresEventStore,
     private readonly upcasters: UpcasterRegistry,
+    private readonly vault: PersonalDataVault,
   ) {}
 
   async rebuild(options: RebuildOptions): Promise<RebuildResult> {
@@ -159,7 +161,7 @@ export class ProjectionRebuilder {
       };
       const readBefore = progress.eventsRead;
       options.onStart?.({ rebuildId: run!.id, resumed, ...progress });
-      const applier = new AccountBatchApplier(this.store, this.upcasters, {
+      const applier = new AccountBatchApplier(this.store, this.upcasters, this.vault, {
         tables: group.shadow,
         lockAccounts: false,
       });
@@ -314,6 +316,9 @@ export class ProjectionRebuilder {
             state = { ...state, eventsApplied: state.eventsApplied + patch.events };
             await this.journal.advance(work, ctx.runId, state);
           }
+          // The replay opened names with the keys of its time; any owner erased since
+          // (its event maybe not yet readable) must not come back with the new tables.
+          await ctx.applier.sweepErasedNames(work);
           await shadow.swap(work);
           await this.journal.finish(work, ctx.runId, state);
           // Read-your-writes waiters re-check their versions against the new tables.

@@ -33,8 +33,8 @@ export class ShadowTables {
   }
 
   /**
-   * Empty shadow tables shaped like the live ones (any earlier shadow is
-   * dropped first), with only the primary keys the replay itself needs; the
+   * Empty shadow tables shaped like the live ones and owned by their owner
+   * (any earlier shadow is dropped first), with only the primary keys the replay itself needs; the
    * other indexes come with buildIndexes().
    */
   async create(db: pg.ClientBase): Promise<void> {
@@ -43,6 +43,7 @@ export class ShadowTables {
       await db.query(
         `CREATE TABLE ${ident(this.shadow[i])} (LIKE ${ident(live)} INCLUDING ALL EXCLUDING INDEXES)`,
       );
+      await copyOwner(db, live, this.shadow[i]);
       if (this.group.keyedDuringReplay.includes(live)) {
         await this.ensureIndexes(db, live, this.shadow[i], (index) => index.primary);
       }
@@ -112,7 +113,7 @@ export class ShadowTables {
   /**
    * Inside the swap transaction, with the live tables locked: live → `__old`,
    * shadow → live, indexes (and the constraints behind them) renamed along,
-   * the live tables' grants copied. Refuses when a live table changed shape
+   * the live tables' owner and grants copied. Refuses when a live table changed shape
    * since the shadow was created (a migration ran during the rebuild).
    */
   async swap(db: pg.ClientBase): Promise<void> {
@@ -131,6 +132,7 @@ export class ShadowTables {
           throw new Error(`${shadow} has no index like ${index.name}: run it again with --restart`);
         renames.push([shadowIndexes.splice(match, 1)[0].name, index.name]);
       }
+      await copyOwner(db, live, shadow);
       await copyGrants(db, live, shadow);
       for (const index of liveIndexes) {
         await db.query(`ALTER INDEX ${ident(index.name)} RENAME TO ${ident(suffixed(index.name, '__old'))}`);
@@ -168,6 +170,20 @@ async function indexesOf(db: pg.ClientBase, table: string): Promise<IndexInfo[]>
     ...r,
     shape: [r.primary ? 'primary' : '', r.unique ? 'unique' : '', r.using].join(' '),
   }));
+}
+
+/**
+ * The live table's owner (the projector's role) for its shadow, when the
+ * rebuild runs as another user (DB_ROLE=none): the projector must be able to
+ * resume writing the shadow, and to rename its successor in the next rebuild.
+ */
+async function copyOwner(db: pg.ClientBase, from: string, to: string): Promise<void> {
+  const { rows } = await db.query<{ owner: string; differs: boolean }>(
+    `SELECT quote_ident(pg_get_userbyid(f.relowner)) AS owner, f.relowner <> t.relowner AS differs
+       FROM pg_class f, pg_class t WHERE f.oid = $1::regclass AND t.oid = $2::regclass`,
+    [from, to],
+  );
+  if (rows[0].differs) await db.query(`ALTER TABLE ${ident(to)} OWNER TO ${rows[0].owner}`);
 }
 
 /** Grants on the live table (a read-only role's SELECT, say) carried over to its successor. */

@@ -1,3 +1,6 @@
+import { ACCOUNT_STREAM_TYPE } from '@cqrs-bank/banking';
+import type { PostgresEventStore } from '@cqrs-bank/event-store';
+import { fetchTopicWatermarks } from '@cqrs-bank/messaging';
 import { withTimeout } from '@cqrs-bank/platform';
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
@@ -43,25 +46,22 @@ export interface ProjectionStatusReport {
  */
 export async function projectionStatus(
   db: pg.Pool,
+  store: PostgresEventStore,
   kafka: Kafka,
   options: { consumerGroup: string; topic: string; kafkaTimeoutMs: number },
 ): Promise<ProjectionStatusReport> {
   const group = ACCOUNT_READ_MODELS;
   const journal = new RebuildJournal();
-  const [offsets, freshness, running, lastDone] = await Promise.all([
+  const [offsets, freshness, newestStored, running, lastDone] = await Promise.all([
     db.query<{ partition: number; next_offset: string }>(
       `SELECT partition, next_offset FROM projector_offsets
         WHERE consumer_group = $1 AND topic = $2 ORDER BY partition`,
       [options.consumerGroup, options.topic],
     ),
-    db.query<{ reflected: Date | null; stored: Date | null }>(
-      // The read models' newest event time against the event store's. The
-      // second is read here, not through the event store's API, which has no
-      // such query: one backward step along the events' primary key.
-      `SELECT (SELECT max(updated_at) FROM ${ident(group.live.balance)}) AS reflected,
-              (SELECT recorded_at FROM events WHERE stream_type = 'account'
-                ORDER BY global_position DESC LIMIT 1) AS stored`,
+    db.query<{ reflected: Date | null }>(
+      `SELECT max(updated_at) AS reflected FROM ${ident(group.live.balance)}`,
     ),
+    store.newestRecordedAt(ACCOUNT_STREAM_TYPE),
     journal.running(db, group),
     journal.lastDone(db, group),
   ]);
@@ -78,7 +78,7 @@ export async function projectionStatus(
       (async () => {
         await admin.connect();
         return Promise.all([
-          admin.fetchTopicOffsets(options.topic),
+          fetchTopicWatermarks(admin, options.topic),
           admin.fetchOffsets({ groupId: options.consumerGroup, topics: [options.topic] }),
         ]);
       })(),
@@ -111,7 +111,8 @@ export async function projectionStatus(
     await admin.disconnect().catch(() => undefined);
   }
 
-  const { reflected, stored } = freshness.rows[0];
+  const { reflected } = freshness.rows[0];
+  const stored = newestStored;
   let lagSeconds: number | null = null;
   if (stored && reflected)
     lagSeconds = reflected >= stored ? 0 : Math.max(0, (at.getTime() - reflected.getTime()) / 1000);

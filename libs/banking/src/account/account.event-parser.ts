@@ -1,8 +1,7 @@
 import { CorruptDataError } from '../errors.js';
+import { currencyCode, id, int, str, type Fields } from '../event-fields.js';
 import { MAX_AMOUNT, MAX_BALANCE } from '../money.js';
 import type { AccountEvent } from './account.events.js';
-
-type Fields = Record<string, unknown>;
 
 /**
  * Turns a stored (already upcast and decrypted) event into a typed AccountEvent,
@@ -46,30 +45,4 @@ export function parseAccountEvent(event: { type: string; data: unknown }): Accou
     default:
       throw new CorruptDataError(`unknown account event type ${JSON.stringify(type)}`);
   }
-}
-
-function str(d: Fields, type: string, field: string): string {
-  const value = d[field];
-  if (typeof value !== 'string') throw new CorruptDataError(`${type}.${field} is not a string`);
-  return value;
-}
-
-function id(d: Fields, type: string, field: string): string {
-  const value = str(d, type, field);
-  if (value.length === 0) throw new CorruptDataError(`${type}.${field} is empty`);
-  return value;
-}
-
-function currencyCode(d: Fields, type: string): string {
-  const value = str(d, type, 'currency');
-  if (!/^[A-Z]{3}$/.test(value)) throw new CorruptDataError(`${type}.currency is not a currency code`);
-  return value;
-}
-
-function int(d: Fields, type: string, field: string, min: number, max: bigint): number {
-  const value = d[field];
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || BigInt(value) > max) {
-    throw new CorruptDataError(`${type}.${field} is not an integer in ${min}..${max}`);
-  }
-  return value;
 }

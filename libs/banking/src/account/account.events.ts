@@ -18,9 +18,13 @@ export function accountIdFromStreamId(streamId: string): string | undefined {
     : undefined;
 }
 
-/** Current schema version of each event's `data`; older shapes are upcast on read. */
+/**
+ * Current schema version of each event's `data`; older shapes are upcast on read.
+ * AccountOpened v3 has the v2 fields; only its stored `ownerName` differs: the
+ * persistence layer seals it (SPEC §8), where v2 rows hold it in plain text.
+ */
 export const ACCOUNT_EVENT_SCHEMA_VERSIONS = {
-  AccountOpened: 2,
+  AccountOpened: 3,
   MoneyDeposited: 1,
   MoneyWithdrawn: 1,
   AccountClosed: 1,
@@ -30,7 +34,7 @@ export type AccountEventType = keyof typeof ACCOUNT_EVENT_SCHEMA_VERSIONS;
 export const ACCOUNT_EVENT_TYPES = Object.keys(ACCOUNT_EVENT_SCHEMA_VERSIONS) as readonly AccountEventType[];
 
 /**
- * Schema v2. `ownerName` is personal data: the event store keeps it only encrypted
+ * Schema v2/v3. `ownerName` is personal data: the event store keeps it only encrypted
  * (SPEC §8). The account state never holds it, so shredding never changes a balance.
  * `initialDeposit` is 0 when the account was opened without one.
  */

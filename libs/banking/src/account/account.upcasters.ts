@@ -25,6 +25,17 @@ export function upcastAccountOpenedV1(data: AccountOpenedV1Data): AccountOpenedD
   };
 }
 
+/**
+ * AccountOpened v2 → v3: the same fields. v3 marks the rows whose `ownerName`
+ * the persistence layer sealed (encrypted) before writing; a v2 row holds it in
+ * plain text, which the decrypting reader passes through (and hides once the
+ * owner's personal data is erased). Sealing needs a key, so no pure upcaster
+ * could encrypt an old row: it keeps the shape and lets the reader decide.
+ */
+export function upcastAccountOpenedV2(data: AccountOpenedData): AccountOpenedData {
+  return { ...data };
+}
+
 /** Every upcaster of the account stream, for the event store's registry: (type, fromVersion) → next. */
 export const ACCOUNT_UPCASTERS: readonly {
   type: string;
@@ -35,5 +46,10 @@ export const ACCOUNT_UPCASTERS: readonly {
     type: 'AccountOpened',
     fromVersion: 1,
     upcast: (data) => upcastAccountOpenedV1(data as unknown as AccountOpenedV1Data),
+  },
+  {
+    type: 'AccountOpened',
+    fromVersion: 2,
+    upcast: (data) => upcastAccountOpenedV2(data as unknown as AccountOpenedData),
   },
 ];

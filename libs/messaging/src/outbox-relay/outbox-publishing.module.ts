@@ -13,6 +13,7 @@ import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { KAFKA, KafkaReadiness } from '../kafka.module.js';
+import { ThreadedSender } from './batch-sender.js';
 import { OutboxRelay, type OutboxRelayObserver, type OutboxRelayOptions } from './outbox-relay.js';
 
 const RELAY_OPTIONS = Symbol('RELAY_OPTIONS');
@@ -58,7 +59,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     });
     const round = new Histogram({
       name: 'outbox_relay_round_seconds',
-      help: 'Send and delete time of one batch',
+      help: 'Time of one round: a batch sent while the batch before it is deleted and the next one read',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     });
@@ -95,8 +96,10 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
 
     const log = logger.pino.child({ context: 'OutboxRelay' });
     const observer: OutboxRelayObserver = {
-      published(count, seconds) {
+      published(count) {
         published.inc(count);
+      },
+      round(seconds) {
         round.observe(seconds);
       },
       failed(stage, error) {
@@ -108,7 +111,21 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
         log.info(held ? 'holding the outbox lease: publishing' : 'outbox lease released or lost');
       },
     };
-    this.relay = new OutboxRelay(this.store, kafka, options, observer);
+    const threads = options.senderThreads;
+    const sender =
+      threads > 0
+        ? () =>
+            new ThreadedSender(
+              threads,
+              {
+                clientId: config.KAFKA_CLIENT_ID ?? app,
+                brokers: config.kafkaBrokers,
+                requestTimeout: config.KAFKA_REQUEST_TIMEOUT_MS,
+              },
+              logger,
+            )
+        : undefined;
+    this.relay = new OutboxRelay(this.store, kafka, options, observer, sender);
   }
 
   get enabled(): boolean {

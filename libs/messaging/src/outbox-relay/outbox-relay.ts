@@ -1,5 +1,7 @@
 import type { OutboxLease, OutboxStore, PendingOutboxMessage } from '@cqrs-bank/event-store';
-import { Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import type { Kafka, Message, TopicMessages } from 'kafkajs';
+import { InThreadSender, type BatchSender } from './batch-sender.js';
+import { partitionOfKey } from './key-partitioner.js';
 
 export interface RelayTopic {
   name: string;
@@ -16,14 +18,24 @@ export interface OutboxRelayOptions {
   leaseRetryMs: number;
   /** Topics created at start-up when missing. */
   topics: RelayTopic[];
+  /**
+   * Producers in worker threads, each sending the partitions `p` with
+   * `p % senderThreads` equal to its number; 0: one producer in the relay's own thread.
+   */
+  senderThreads: number;
 }
 
 /** What the relay reports; the Nest module turns it into metrics and logs. */
 export interface OutboxRelayObserver {
-  published(count: number, seconds: number): void;
-  failed(stage: 'lease' | 'topics' | 'fetch' | 'send' | 'remove', error: unknown): void;
+  /** Rows Kafka acknowledged and the relay then deleted. */
+  published(count: number): void;
+  /** One round: a batch sent while the batch before it is deleted and the one after it read. */
+  round(seconds: number): void;
+  failed(stage: RelayStage, error: unknown): void;
   leadership(held: boolean): void;
 }
+
+export type RelayStage = 'lease' | 'topics' | 'fetch' | 'send' | 'remove';
 
 const MAX_BACKOFF_MS = 5000;
 
@@ -31,20 +43,27 @@ const MAX_BACKOFF_MS = 5000;
  * Publishes the outbox to Kafka: at least once, in outbox order per key.
  *
  * One relay at a time holds the lease (an advisory lock, see OutboxStore) and
- * runs rounds of: read the oldest committed rows → send them with an
+ * publishes one batch at a time: the oldest committed rows, sent with an
  * idempotent producer (acks = all, one request in flight, so Kafka keeps
- * their order per partition) → confirm the lease is still held → delete
- * them. A crash anywhere before the delete only means the next leader sends
- * those rows again (consumers dedupe on the event id); nothing is deleted
- * that Kafka has not acknowledged. A Kafka outage makes the round fail and be
- * retried with backoff — rows wait in the table, in order.
+ * their order per partition), the lease confirmed once Kafka acknowledged
+ * them, then deleted. Kafka and Postgres work at the same time: while batch N
+ * is in flight, the database deletes batch N − 1 (acknowledged) and then
+ * reads batch N + 1 — the oldest rows other than batch N's, so a row that
+ * committed late ahead of them is not skipped; batch N + 1 is sent only once
+ * batch N is acknowledged. A crash anywhere before a delete only means the
+ * next leader sends those rows again (consumers dedupe on the event id);
+ * nothing is deleted that Kafka has not acknowledged. A failed send, read or
+ * delete ends the pipeline (the batch read ahead is dropped) and the relay
+ * starts again from the oldest row after a backoff — rows wait in the table,
+ * in order.
  */
 export class OutboxRelay {
   private stopping = false;
   private running: Promise<void> | undefined;
   private lease: OutboxLease | undefined;
-  private producer: Producer | undefined;
-  private readonly knownTopics = new Set<string>();
+  private sender: BatchSender | undefined;
+  /** Partitions of each topic this relay made sure of; forgotten with the producer (read again after a failure). */
+  private readonly partitions = new Map<string, number>();
   private wakeSleeper: (() => void) | undefined;
 
   constructor(
@@ -52,6 +71,8 @@ export class OutboxRelay {
     private readonly kafka: Kafka,
     private readonly options: OutboxRelayOptions,
     private readonly observer: OutboxRelayObserver,
+    /** Makes the producers (OutboxPublishingModule: threads when `senderThreads` > 0). */
+    private readonly newSender: () => BatchSender = () => new InThreadSender(kafka),
   ) {}
 
   get isLeader(): boolean {
@@ -73,38 +94,22 @@ export class OutboxRelay {
   private async run(): Promise<void> {
     let backoffMs = 0;
     while (!this.stopping) {
-      let stage: Parameters<OutboxRelayObserver['failed']>[0] = 'lease';
+      const stage: { now: RelayStage } = { now: 'lease' };
       try {
         const lease = await this.holdLease();
         if (!lease) {
           await this.sleep(this.options.leaseRetryMs);
           continue;
         }
-        stage = 'topics';
+        stage.now = 'topics';
         await this.ensureTopics(this.options.topics.map((t) => t.name));
-        stage = 'fetch';
-        const rows = await this.store.fetch(this.options.batchSize);
-        if (rows.length === 0) {
-          await lease.waitForRows(this.options.pollIntervalMs);
-          continue;
-        }
-        // A row for a topic that does not exist yet would fail every send and
-        // hold back the whole outbox behind it: create it like the others.
-        stage = 'topics';
-        await this.ensureTopics(rows.map((r) => r.topic));
-        stage = 'send';
-        const started = process.hrtime.bigint();
-        await this.send(rows);
-        // A relay deposed while sending leaves the rows to the new leader.
-        if (!(await lease.confirm())) continue;
-        stage = 'remove';
-        await this.store.remove(rows.map((r) => r.id));
-        this.observer.published(rows.length, Number(process.hrtime.bigint() - started) / 1e9);
+        const idle = await this.publish(lease, stage);
         backoffMs = 0;
+        if (idle) await lease.waitForRows(this.options.pollIntervalMs);
       } catch (err) {
         if (this.stopping) break;
-        this.observer.failed(stage, err);
-        if (stage === 'send') await this.dropProducer();
+        this.observer.failed(stage.now, err);
+        if (stage.now === 'send') await this.dropProducer();
         backoffMs = Math.min(Math.max(backoffMs * 2, 200), MAX_BACKOFF_MS);
         await this.sleep(backoffMs);
       }
@@ -113,6 +118,62 @@ export class OutboxRelay {
     await this.lease?.release();
     if (this.lease) this.observer.leadership(false);
     this.lease = undefined;
+  }
+
+  /**
+   * Publishes batches until the outbox is empty, the lease is lost or the
+   * relay stops; resolves true when the outbox was empty at once (nothing to
+   * do until new rows are notified). Throws on a failed stage, leaving the
+   * rows not yet deleted to the next attempt.
+   */
+  private async publish(lease: OutboxLease, stage: { now: RelayStage }): Promise<boolean> {
+    const { batchSize } = this.options;
+    stage.now = 'fetch';
+    let rows = await this.store.fetch(batchSize);
+    if (rows.length === 0) return true;
+    /** Sent, acknowledged, the lease confirmed since: to be deleted. */
+    let acked: PendingOutboxMessage[] = [];
+    while (rows.length > 0 && !this.stopping && lease.held) {
+      // A row for a topic that does not exist yet would fail every send and
+      // hold back the whole outbox behind it: create it like the others.
+      stage.now = 'topics';
+      await this.ensureTopics(rows.map((r) => r.topic));
+      const started = process.hrtime.bigint();
+      const inFlight = rows;
+      const previous = acked;
+      const database = { stage: 'remove' as RelayStage };
+      const [sent, next] = await Promise.allSettled([
+        this.send(inFlight),
+        (async () => {
+          if (previous.length > 0) await this.store.remove(previous.map((r) => r.id));
+          database.stage = 'fetch';
+          return this.store.fetch(
+            batchSize,
+            inFlight.map((r) => r.id),
+          );
+        })(),
+      ]);
+      if (previous.length > 0 && database.stage === 'fetch') this.observer.published(previous.length);
+      if (sent.status === 'rejected') {
+        stage.now = 'send';
+        throw sent.reason;
+      }
+      // A relay deposed while sending leaves the rows to the new leader.
+      if (!(await lease.confirm())) return false;
+      acked = inFlight;
+      if (next.status === 'rejected') {
+        stage.now = database.stage;
+        throw next.reason;
+      }
+      rows = next.value;
+      this.observer.round(Number(process.hrtime.bigint() - started) / 1e9);
+    }
+    if (acked.length > 0) {
+      stage.now = 'remove';
+      await this.store.remove(acked.map((r) => r.id));
+      this.observer.published(acked.length);
+    }
+    return false;
   }
 
   private async holdLease(): Promise<OutboxLease | undefined> {
@@ -134,7 +195,7 @@ export class OutboxRelay {
   }
 
   private async ensureTopics(names: string[]): Promise<void> {
-    const wanted = [...new Set(names)].filter((n) => !this.knownTopics.has(n));
+    const wanted = [...new Set(names)].filter((n) => !this.partitions.has(n));
     if (wanted.length === 0) return;
     const admin = this.kafka.admin();
     await admin.connect();
@@ -155,31 +216,23 @@ export class OutboxRelay {
           }),
         });
       }
-      for (const n of wanted) this.knownTopics.add(n);
+      const { topics } = await admin.fetchTopicMetadata({ topics: wanted });
+      for (const t of topics) this.partitions.set(t.name, t.partitions.length);
     } finally {
       await admin.disconnect().catch(() => undefined);
     }
   }
 
   private async send(rows: PendingOutboxMessage[]): Promise<void> {
-    if (!this.producer) {
-      const producer = this.kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        createPartitioner: Partitioners.DefaultPartitioner,
-        retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
-      });
-      await producer.connect();
-      this.producer = producer;
-    }
-    await this.producer.sendBatch({ acks: -1, topicMessages: byTopic(rows) });
+    this.sender ??= this.newSender();
+    await this.sender.send(lanesOf(rows, this.partitions, this.sender.lanes));
   }
 
   private async dropProducer(): Promise<void> {
-    const producer = this.producer;
-    this.producer = undefined;
-    await producer?.disconnect().catch(() => undefined);
+    const sender = this.sender;
+    this.sender = undefined;
+    this.partitions.clear();
+    await sender?.close().catch(() => undefined);
   }
 
   private sleep(ms: number): Promise<void> {
@@ -196,16 +249,30 @@ export class OutboxRelay {
   }
 }
 
-/** Groups rows by topic, keeping their order within each topic (and so within each key). */
-function byTopic(rows: PendingOutboxMessage[]): TopicMessages[] {
-  const topics = new Map<string, Message[]>();
+/**
+ * Splits rows into `lanes` parts by the partition their key hashes to (the
+ * default partitioner's choice, computed once here, see key-partitioner.ts):
+ * partition p goes to lane p % lanes, so one producer writes it. Within a
+ * lane, rows are grouped by topic in their outbox order, so each key's
+ * messages keep their order.
+ */
+function lanesOf(
+  rows: PendingOutboxMessage[],
+  partitions: ReadonlyMap<string, number>,
+  lanes: number,
+): TopicMessages[][] {
+  const byLane = Array.from({ length: lanes }, () => new Map<string, Message[]>());
   for (const row of rows) {
+    const count = partitions.get(row.topic);
+    if (count === undefined) throw new Error(`no partition count for topic ${row.topic}`);
+    const partition = partitionOfKey(row.key, count);
+    const topics = byLane[partition % lanes];
     let messages = topics.get(row.topic);
     if (!messages) {
       messages = [];
       topics.set(row.topic, messages);
     }
-    messages.push({ key: row.key, value: row.value, headers: row.headers });
+    messages.push({ key: row.key, value: row.value, headers: row.headers, partition });
   }
-  return [...topics].map(([topic, messages]) => ({ topic, messages }));
+  return byLane.map((topics) => [...topics].map(([topic, messages]) => ({ topic, messages })));
 }

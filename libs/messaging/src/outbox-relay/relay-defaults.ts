@@ -8,6 +8,11 @@ export const RELAY_DEFAULTS = {
   leaseRetryMs: 1000,
   topicPartitions: 12,
   topicReplication: 1,
+  /**
+   * The embedded relay (command-service) sends from its own thread; the
+   * outbox-relay app's OUTBOX_SENDER_THREADS defaults to 1.
+   */
+  senderThreads: 0,
 } as const;
 
 /** Relay options publishing every topic of the contract, created with these partitions and replicas. */
@@ -17,11 +22,13 @@ export function relayOptions(settings: {
   leaseRetryMs: number;
   topicPartitions: number;
   topicReplication: number;
+  senderThreads: number;
 }): OutboxRelayOptions {
   return {
     batchSize: settings.batchSize,
     pollIntervalMs: settings.pollIntervalMs,
     leaseRetryMs: settings.leaseRetryMs,
+    senderThreads: settings.senderThreads,
     topics: Object.values(TOPICS).map((name) => ({
       name,
       partitions: settings.topicPartitions,

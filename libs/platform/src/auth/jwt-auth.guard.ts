@@ -1,6 +1,7 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
+import { isPlatformRoute } from '../http/platform-routes.js';
 import { ProblemError } from '../http/problem.js';
 import { hasRole, type Actor, type Role } from './actor.js';
 import { IS_PUBLIC_KEY, ROLES_KEY } from './auth.decorators.js';
@@ -12,20 +13,13 @@ export interface AuthenticatedRequest extends FastifyRequest {
   actor?: Actor;
 }
 
-/**
- * Platform routes that must answer without a token (probes, scrapers, API
- * docs). Their controllers live in the platform and carry no @Public(), so
- * the guard knows them by path.
- */
-const PUBLIC_PATH_PREFIXES = ['/health', '/metrics', '/docs'];
-
-function isPlatformPath(request: FastifyRequest): boolean {
-  // The matched route's template, not the raw URL, so no spelling of a URL can borrow its openness.
-  const path = request.routeOptions?.url ?? request.url.split('?')[0] ?? '';
-  return PUBLIC_PATH_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
-}
-
 const BEARER = /^Bearer +(\S+) *$/i;
+
+/** The token of an `Authorization: Bearer <jwt>` header, if the request carries one. */
+export function bearerTokenOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  return typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
+}
 
 function unauthenticated(detail: string, error?: 'invalid_token'): ProblemError {
   // RFC 6750 §3: a challenge always; the error code only once a token was presented.
@@ -52,10 +46,9 @@ export class JwtAuthGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets) === true) return true;
-    if (isPlatformPath(request)) return true;
+    if (isPlatformRoute(request)) return true;
 
-    const header = request.headers.authorization;
-    const token = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
+    const token = bearerTokenOf(request);
     if (token === undefined) throw unauthenticated('A bearer token is required');
 
     let actor: Actor;

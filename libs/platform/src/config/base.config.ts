@@ -32,6 +32,16 @@ export class BaseConfig {
   @Min(100)
   DB_CONNECT_TIMEOUT_MS: number = 3000;
 
+  /**
+   * The Postgres role this app's sessions run as (SPEC §5): every connection
+   * of its pools starts with `-c role=<DB_ROLE>`, so the database refuses what
+   * the role was not granted. Each app defaults to its own group role (see
+   * the DatabaseRoles migration); `none` keeps the login user's own rights.
+   * Migrations never run under it.
+   */
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'DB_ROLE must be a plain role name, or none' })
+  DB_ROLE: string = 'none';
+
   /** Run the database migrations this app owns at start-up (under an advisory lock). */
   @IsIn(['true', 'false'])
   MIGRATIONS_RUN: string = 'true';
@@ -52,6 +62,15 @@ export class BaseConfig {
   @IsInt()
   @Min(0)
   SHUTDOWN_TIMEOUT_MS: number = 10000;
+
+  /**
+   * Requests one caller (a token's `sub`, else the client IP) may make per
+   * minute to an app importing RateLimitModule, per replica; beyond it 429
+   * RATE_LIMITED. 0 turns limiting off.
+   */
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_PER_MINUTE: number = 6000;
 
   /**
    * Bearer-token verification (SPEC §5); read by AuthModule only. Set exactly
@@ -79,6 +98,18 @@ export class BaseConfig {
   @IsOptional()
   @IsString()
   JWT_AUDIENCE?: string;
+
+  /**
+   * Personal-data master key (SPEC §8): 32 bytes, base64. It wraps each owner's
+   * data key; read by the event store's PersonalDataVault only. Unset: production
+   * refuses to start; elsewhere a fixed, public development key is used with a
+   * warning (see libs/event-store/src/personal-data/master-key.ts).
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, {
+    message: 'PERSONAL_DATA_MASTER_KEY must be 32 bytes, base64-encoded (44 characters)',
+  })
+  PERSONAL_DATA_MASTER_KEY?: string;
 
   get kafkaBrokers(): string[] {
     return this.KAFKA_BROKERS.split(',');

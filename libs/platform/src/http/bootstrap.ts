@@ -2,10 +2,12 @@ import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { BaseConfig } from '../config/base.config.js';
 import { JsonLogger } from '../logging/json-logger.js';
 import { correlationIdFrom, requestContext } from '../logging/request-context.js';
 import { MetricsRegistry } from '../metrics/metrics.js';
+import { sendProblem, toProblem } from './problem.filter.js';
 
 /** SPEC §5: request bodies above 16 KiB are refused with 413. */
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -42,9 +44,20 @@ export async function createHttpApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
+    // Fastify's default (100) answers 414 to a path parameter of an id the API
+    // accepts (owner ids: up to 200 characters, percent-encoded even longer).
+    routerOptions: { maxParamLength: 1024 },
     logger: false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // The router refuses a malformed URL (bad percent-encoding) or an over-long
+    // path parameter before any hook or Nest handler runs: answer those as
+    // problem+json too, with the headers every other answer carries.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const correlationId = correlationIdFrom(request.headers['x-correlation-id']);
+      void reply.header('x-correlation-id', correlationId).headers(SECURITY_HEADERS);
+      requestContext.run({ correlationId }, () => sendProblem(reply, request, toProblem(error)));
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     bufferLogs: true,

@@ -45,6 +45,8 @@ describe('toProblem', () => {
     ['FST_ERR_CTP_INVALID_MEDIA_TYPE', 415, 415, 'UNSUPPORTED_MEDIA_TYPE'],
     ['FST_ERR_CTP_INVALID_JSON_BODY', 400, 400, 'VALIDATION_FAILED'],
     ['FST_ERR_CTP_EMPTY_JSON_BODY', 400, 400, 'VALIDATION_FAILED'],
+    ['FST_ERR_BAD_URL', 400, 400, 'VALIDATION_FAILED'],
+    ['FST_ERR_MAX_PARAM_LENGTH', 414, 400, 'VALIDATION_FAILED'],
   ])('maps Fastify error %s to %i', (code, statusCode, status, problemCode) => {
     expect(toProblem(fastifyError(code, statusCode)).problem).toMatchObject({ status, code: problemCode });
   });

@@ -124,6 +124,10 @@ function fastifyProblem(err: Error): ProblemDocument | undefined {
         'VALIDATION_FAILED',
         'The request body is empty but content-type is application/json',
       );
+    case 'FST_ERR_BAD_URL':
+      return problemDocument('VALIDATION_FAILED', 'The request URL is not validly percent-encoded');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return problemDocument('VALIDATION_FAILED', 'A path parameter of the request URL is too long');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return problemDocument('VALIDATION_FAILED', 'The request body is not valid JSON');

@@ -21,7 +21,21 @@ export class JsonLogger implements LoggerService {
           return correlationId ? { correlationId } : {};
         },
         redact: {
-          paths: ['*.authorization', '*.password', '*.ownerName', 'req.headers.authorization'],
+          // Nothing logs these on purpose; this is the net under a future mistake
+          // (a logged header map, config object or error context).
+          paths: [
+            'authorization',
+            '*.authorization',
+            '*.*.authorization',
+            '*.password',
+            '*.ownerName',
+            'req.headers.authorization',
+            'JWT_SECRET',
+            '*.JWT_SECRET',
+            'PERSONAL_DATA_MASTER_KEY',
+            '*.PERSONAL_DATA_MASTER_KEY',
+            '*.wrapped_key',
+          ],
           censor: '[redacted]',
         },
       },

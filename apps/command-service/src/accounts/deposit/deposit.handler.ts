@@ -15,7 +15,15 @@ export class DepositHandler implements ICommandHandler<DepositMoney, CommandResu
       context: command.context,
       status: 200,
       decide: (state) =>
-        decide({ type: 'DepositMoney', accountId: command.accountId, amount: BigInt(command.amount) }, state),
+        decide(
+          {
+            type: 'DepositMoney',
+            accountId: command.accountId,
+            amount: BigInt(command.amount),
+            ...command.transfer,
+          },
+          state,
+        ),
       respond: accountResponse,
     });
   }

@@ -16,7 +16,12 @@ export class WithdrawHandler implements ICommandHandler<WithdrawMoney, CommandRe
       status: 200,
       decide: (state) =>
         decide(
-          { type: 'WithdrawMoney', accountId: command.accountId, amount: BigInt(command.amount) },
+          {
+            type: 'WithdrawMoney',
+            accountId: command.accountId,
+            amount: BigInt(command.amount),
+            ...command.transfer,
+          },
           state,
         ),
       respond: accountResponse,

@@ -1,0 +1,135 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { TRANSFER_STREAM_TYPE, transferIdFromStreamId } from '@cqrs-bank/banking';
+import { TOPICS } from '@cqrs-bank/contracts';
+import { KAFKA } from '@cqrs-bank/messaging';
+import { JsonLogger } from '@cqrs-bank/platform';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { CommandServiceConfig } from '../../command-service.config.js';
+import { TransferProcessManager, type Trigger } from './transfer-process-manager.js';
+
+/** Transfer events that leave nothing more to do: no need to wake the process manager. */
+const FINAL_EVENTS = new Set(['TransferCompleted', 'TransferRefunded']);
+
+/**
+ * Wakes the transfer process manager from committed events: a consumer of the
+ * internal topic (every stored event, keyed by stream, so one transfer's
+ * events share a partition) in its own consumer group, shared by the
+ * command-service replicas. An offset is committed only after the transfer it
+ * names was advanced; a failure redelivers it, and advancing again is
+ * harmless. Kafka being down delays transfers, never commands: the consumer
+ * starts in the background and keeps retrying.
+ *
+ * Why kafkajs and not @nestjs/microservices' Kafka transport: a hybrid app
+ * connects its transports on start-up, and this service must start and take
+ * commands while Kafka is down (SPEC §7); the process manager also wants
+ * batches (one wake-up per transfer per batch) and a bounded number of
+ * partitions worked on at once.
+ */
+@Injectable()
+export class TransferSagaConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private consumer: Consumer | undefined;
+  private starting: Promise<void> | undefined;
+  private stopping = false;
+  private joined!: () => void;
+  /** Resolves once the consumer has joined its group and got its partitions. */
+  readonly assigned = new Promise<void>((resolve) => (this.joined = resolve));
+  private readonly log;
+
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    private readonly manager: TransferProcessManager,
+    private readonly config: CommandServiceConfig,
+    logger: JsonLogger,
+  ) {
+    this.log = logger.pino.child({ context: 'TransferSagaConsumer' });
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.TRANSFER_SAGA !== 'embedded') return;
+    this.consumer = this.kafka.consumer({
+      groupId: this.config.TRANSFER_SAGA_GROUP_ID,
+      sessionTimeout: this.config.TRANSFER_SAGA_SESSION_TIMEOUT_MS,
+      heartbeatInterval: Math.floor(this.config.TRANSFER_SAGA_SESSION_TIMEOUT_MS / 5),
+      maxWaitTimeInMs: 100,
+      // kafkajs restarts a consumer that crashed (a broker went away) on a timer;
+      // after shutdown began, that restart would resurrect it.
+      retry: { restartOnFailure: async () => !this.stopping },
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.joined());
+    this.starting = this.start(this.consumer);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.starting;
+    await this.consumer?.disconnect().catch(() => undefined);
+  }
+
+  private async start(consumer: Consumer): Promise<void> {
+    for (let attempt = 1; !this.stopping; attempt += 1) {
+      try {
+        await consumer.connect();
+        await consumer.subscribe({
+          topics: [TOPICS.ledgerInternal],
+          fromBeginning: this.config.TRANSFER_SAGA_START_FROM === 'earliest',
+        });
+        await consumer.run({
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          partitionsConsumedConcurrently: this.config.TRANSFER_SAGA_CONCURRENCY,
+          eachBatch: (payload) => this.handle(payload),
+        });
+        return;
+      } catch (err) {
+        this.log.warn({ err, attempt }, 'could not start consuming; retrying');
+        await new Promise((r) => setTimeout(r, Math.min(attempt * 1000, 5000)));
+      }
+    }
+  }
+
+  private async handle({
+    batch,
+    resolveOffset,
+    commitOffsetsIfNecessary,
+    heartbeat,
+    isRunning,
+    isStale,
+  }: EachBatchPayload) {
+    const advanced = new Set<string>();
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) return;
+      const wake = transferToWake(message.value);
+      if (wake && !advanced.has(wake.transferId)) {
+        advanced.add(wake.transferId);
+        await this.manager.advance(wake.transferId, wake.trigger);
+      }
+      resolveOffset(message.offset);
+      await heartbeat();
+    }
+    await commitOffsetsIfNecessary();
+  }
+}
+
+/** The transfer an internal-topic message asks to advance, if any. Anything unreadable is not ours to judge: the projector dead-letters it. */
+function transferToWake(value: Buffer | null): { transferId: string; trigger: Trigger } | undefined {
+  let m: {
+    streamType?: unknown;
+    streamId?: unknown;
+    type?: unknown;
+    eventId?: unknown;
+    metadata?: { correlationId?: unknown };
+  };
+  try {
+    m = JSON.parse(value?.toString('utf8') ?? '') as typeof m;
+  } catch {
+    return undefined;
+  }
+  if (m === null || typeof m !== 'object' || m.streamType !== TRANSFER_STREAM_TYPE) return undefined;
+  if (typeof m.streamId !== 'string' || typeof m.eventId !== 'string' || FINAL_EVENTS.has(String(m.type))) {
+    return undefined;
+  }
+  const transferId = transferIdFromStreamId(m.streamId);
+  if (!transferId) return undefined;
+  const correlationId = typeof m.metadata?.correlationId === 'string' ? m.metadata.correlationId : m.eventId;
+  return { transferId, trigger: { correlationId, causationId: m.eventId } };
+}
