@@ -37,6 +37,7 @@ type VipPage = {
 };
 
 const WAIT_MS = 1500;
+const CACHE_MAX_AGE_MS = 1000;
 // Far above anything other suites' accounts deposit: the VIP list here holds only this file's accounts.
 const VIP_THRESHOLD = 900_000_000_000_000;
 
@@ -53,12 +54,14 @@ describe('query-service', () => {
     process.env.JWT_SECRET = TEST_JWT_SECRET;
     process.env.VIP_THRESHOLD = String(VIP_THRESHOLD);
     process.env.MIN_VERSION_WAIT_MS = String(WAIT_MS);
+    process.env.BALANCE_CACHE_MAX_AGE_MS = String(CACHE_MAX_AGE_MS);
     app = await startApp(QueryServiceModule);
     db = testPool();
   });
   afterAll(async () => {
     delete process.env.VIP_THRESHOLD;
     delete process.env.MIN_VERSION_WAIT_MS;
+    delete process.env.BALANCE_CACHE_MAX_AGE_MS;
     await app.close();
     await db.end();
   });
@@ -668,6 +671,79 @@ describe('query-service', () => {
       const res = await get(`/accounts/${accountId}?minVersion=1`, asBob);
       expectProblem(res, 503, 'PROJECTION_LAGGING');
       expect(res.body.detail).not.toContain('version 3');
+    });
+
+    describe('GET /balance from memory (BalanceCache)', () => {
+      const notifications = () => app.app.get(ProjectionNotifications);
+      const balanceOf = async (accountId: string) => (await get(`/balance?accountId=${accountId}`)).body;
+      /** The projector's batch, announcing the account it changed (apps/projector projection-notice.ts). */
+      const projectAnnounced = async (accountId: string, version: number, balance: number) => {
+        const client = await db.connect();
+        try {
+          await client.query('BEGIN');
+          await client.query('UPDATE account_balance SET version = $2, balance = $3 WHERE account_id = $1', [
+            accountId,
+            version,
+            balance,
+          ]);
+          await client.query("SELECT pg_notify('account_projection_applied', $1)", [accountId]);
+          await client.query('COMMIT');
+        } finally {
+          client.release();
+        }
+      };
+      const unannounced = (accountId: string, version: number) =>
+        db.query('UPDATE account_balance SET version = $2 WHERE account_id = $1', [accountId, version]);
+
+      beforeAll(async () => {
+        expect(await eventually(async () => notifications().listening, 5000, 20)).toBe(true);
+      });
+
+      it('answers from memory: a change nobody announced shows only once the row aged out', async () => {
+        const accountId = await seedAccount(db, { ownerId: alice, version: 1 });
+        expect(await balanceOf(accountId)).toMatchObject({ version: 1 });
+        await unannounced(accountId, 2);
+        expect(await balanceOf(accountId)).toMatchObject({ version: 1 });
+        expect(
+          await eventually(async () => (await balanceOf(accountId)).version === 2, CACHE_MAX_AGE_MS * 3, 50),
+        ).toBe(true);
+      });
+
+      it('answers a change the projector announced as soon as the announcement arrives', async () => {
+        const accountId = await seedAccount(db, { ownerId: alice, version: 1, balance: 100 });
+        const other = await seedAccount(db, { ownerId: alice, version: 1, balance: 7 });
+        expect(await balanceOf(accountId)).toMatchObject({ version: 1, balance: 100 });
+        expect(await balanceOf(other)).toMatchObject({ version: 1 });
+        const heard = nextNotification();
+        await projectAnnounced(accountId, 2, 150);
+        await heard;
+        expect(await balanceOf(accountId)).toMatchObject({ version: 2, balance: 150 });
+        // Only the announced account was read again.
+        await unannounced(other, 2);
+        expect(await balanceOf(other)).toMatchObject({ version: 1 });
+      });
+
+      it('answers minVersion past the row in memory from the read model, not from memory', async () => {
+        const accountId = await seedAccount(db, { ownerId: alice, version: 1 });
+        expect(await balanceOf(accountId)).toMatchObject({ version: 1 });
+        await unannounced(accountId, 2);
+        expect((await get(`/balance?accountId=${accountId}&minVersion=2`)).body).toMatchObject({
+          version: 2,
+        });
+      });
+
+      it('reads Postgres while it cannot LISTEN, and starts afresh once it listens again', async () => {
+        const accountId = await seedAccount(db, { ownerId: alice, version: 1 });
+        expect(await balanceOf(accountId)).toMatchObject({ version: 1 });
+        const [pid] = await listenerBackends();
+        await db.query('SELECT pg_terminate_backend($1)', [pid]);
+        expect(await eventually(async () => !notifications().listening, 2000, 5)).toBe(true);
+        await unannounced(accountId, 2);
+        expect(await balanceOf(accountId)).toMatchObject({ version: 2 });
+        expect(await eventually(async () => notifications().listening, 5000, 20)).toBe(true);
+        await unannounced(accountId, 3);
+        expect(await balanceOf(accountId)).toMatchObject({ version: 3 });
+      });
     });
   });
 

@@ -27,4 +27,19 @@ export class QueryServiceConfig extends BaseConfig {
   @Min(0)
   @Max(60_000)
   MIN_VERSION_WAIT_MS: number = 2000;
+
+  /**
+   * Account rows GET /balance keeps in memory (the most recently read), kept
+   * fresh by the projector's notifications; 0 turns the cache off.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(10_000_000)
+  BALANCE_CACHE_SIZE: number = 100_000;
+
+  /** A cached row older than this is read again, whatever the notifications said. */
+  @IsInt()
+  @Min(1)
+  @Max(3_600_000)
+  BALANCE_CACHE_MAX_AGE_MS: number = 5000;
 }

@@ -16,6 +16,7 @@ import { AccountBatchApplier } from '../projections/account-batch-applier.js';
 import { TransferStatusProjection } from '../projections/transfer-status/transfer-status.projection.js';
 import { ProjectorConfig } from '../projector.config.js';
 import { parseLedgerMessage, PoisonMessage, type LedgerEvent } from './ledger-event.js';
+import { notifyProjection, projectionNotices } from '../projections/projection-notice.js';
 
 interface Parsed {
   message: KafkaMessage;
@@ -245,7 +246,7 @@ export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShut
                              updated_at = now()`,
         values: [this.config.PROJECTOR_GROUP_ID, topic, partition, (BigInt(lastOffset) + 1n).toString()],
       });
-      if (outcome.applied + outcome.caughtUp > 0) await client.query('NOTIFY account_projection_applied');
+      if (outcome.applied + outcome.caughtUp > 0) await notifyProjection(client, projectionNotices(events));
       await client.query('COMMIT');
       this.metrics.applied.inc(outcome.applied + outcome.caughtUp);
       this.metrics.duplicates.inc(outcome.duplicates);

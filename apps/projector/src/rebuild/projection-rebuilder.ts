@@ -12,6 +12,7 @@ import type pg from 'pg';
 import { fromStoredEvent } from '../ledger/ledger-event.js';
 import { AccountBatchApplier } from '../projections/account-batch-applier.js';
 import { ident } from '../projections/read-model-tables.js';
+import { notifyProjection } from '../projections/projection-notice.js';
 import {
   describeCheckpoint,
   RebuildJournal,
@@ -322,7 +323,7 @@ export class ProjectionRebuilder {
           await shadow.swap(work);
           await this.journal.finish(work, ctx.runId, state);
           // Read-your-writes waiters re-check their versions against the new tables.
-          await work.query('NOTIFY account_projection_applied');
+          await notifyProjection(work, ['']);
           return { lockedAt, settled, caughtUp, patchedAccounts };
         });
         Object.assign(progress, state);

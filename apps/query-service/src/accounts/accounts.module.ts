@@ -4,6 +4,7 @@ import { AccountReadModelsRepository } from './account-read-models.repository.js
 import { AccountReader } from './account-reader.js';
 import { AccountSummaryController } from './account-summary/account-summary.controller.js';
 import { BalanceAtController } from './balance-at/balance-at.controller.js';
+import { BalanceCache } from './balance/balance-cache.js';
 import { BalanceController } from './balance/balance.controller.js';
 import { MonthlySummaryController } from './monthly-summary/monthly-summary.controller.js';
 import { TransactionsController } from './transactions/transactions.controller.js';
@@ -18,6 +19,6 @@ import { TransactionsController } from './transactions/transactions.controller.j
     BalanceAtController,
     MonthlySummaryController,
   ],
-  providers: [AccountReadModelsRepository, AccountReader],
+  providers: [AccountReadModelsRepository, AccountReader, BalanceCache],
 })
 export class AccountsModule {}

@@ -4,20 +4,33 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { readModelConnection } from '../read-models/read-model-pool.js';
 
-/** The projector NOTIFYs this channel (no payload) in every batch transaction it commits. */
+/**
+ * The projector NOTIFYs this channel in every batch transaction that changed
+ * account read models (apps/projector projection-notice.ts). Payload: the
+ * changed account ids, comma-separated; empty for "any account may have changed".
+ */
 export const PROJECTION_CHANNEL = 'account_projection_applied';
+
+/** What a notification says changed: these accounts, or possibly any. */
+export type ProjectionChange = readonly string[] | 'any';
+
+/** The change a notification payload announces. */
+export function projectionChange(payload: string | undefined): ProjectionChange {
+  return payload ? payload.split(',') : 'any';
+}
 
 const RECONNECT_DELAY_MS = 1000;
 
 /**
  * LISTENs on one dedicated Postgres connection and tells subscribers each
- * time the projector committed a batch. Only a hint to look again: the
+ * time the projector committed a batch, and which accounts it changed. The
  * connection may be down (it reconnects in the background, and the app starts
- * without it), so whoever waits also polls.
+ * without it): whoever waits also polls, and whoever caches trusts its cache
+ * only while `listening` (after a reconnect subscribers hear 'any').
  */
 @Injectable()
 export class ProjectionNotifications implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly subscribers = new Set<() => void>();
+  private readonly subscribers = new Set<(change: ProjectionChange) => void>();
   private readonly stop = new AbortController();
   private client?: pg.Client;
   private running?: Promise<void>;
@@ -28,10 +41,15 @@ export class ProjectionNotifications implements OnApplicationBootstrap, OnApplic
     private readonly logger: JsonLogger,
   ) {}
 
-  /** Calls `listener` on each notification (and after each reconnect); returns the unsubscribe. */
-  subscribe(listener: () => void): () => void {
+  /** Calls `listener` on each notification (and with 'any' after each reconnect); returns the unsubscribe. */
+  subscribe(listener: (change: ProjectionChange) => void): () => void {
     this.subscribers.add(listener);
     return () => this.subscribers.delete(listener);
+  }
+
+  /** True while notifications arrive: every change committed since reaches subscribers. */
+  get listening(): boolean {
+    return this.client !== undefined;
   }
 
   onApplicationBootstrap(): void {
@@ -73,10 +91,13 @@ export class ProjectionNotifications implements OnApplicationBootstrap, OnApplic
         this.logger.log({ msg: 'listening for projection notifications again' }, 'ProjectionNotifications');
       }
       failures = 0;
-      client.on('notification', () => this.notify());
+      client.on('notification', (message) => this.notify(projectionChange(message.payload)));
+      client.once('end', () => {
+        if (this.client === client) this.client = undefined;
+      });
       this.client = client;
       // Anything committed while we were not listening.
-      this.notify();
+      this.notify('any');
       await ended;
       this.client = undefined;
       if (!this.stop.signal.aborted) {
@@ -90,8 +111,8 @@ export class ProjectionNotifications implements OnApplicationBootstrap, OnApplic
     }
   }
 
-  private notify(): void {
-    for (const listener of this.subscribers) listener();
+  private notify(change: ProjectionChange): void {
+    for (const listener of this.subscribers) listener(change);
   }
 
   private async pause(): Promise<void> {

@@ -6,6 +6,6 @@ import { VersionWaiter } from './version-waiter.js';
 /** Waiting for the projection to reach a version (SPEC §4 read-your-writes). */
 @Module({
   providers: [AccountVersionsRepository, ProjectionNotifications, VersionWaiter],
-  exports: [VersionWaiter],
+  exports: [VersionWaiter, ProjectionNotifications],
 })
 export class ReadYourWritesModule {}

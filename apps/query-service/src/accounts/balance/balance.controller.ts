@@ -5,6 +5,7 @@ import { MinVersion } from '../../read-your-writes/min-version.js';
 import { AccountReadModelsRepository } from '../account-read-models.repository.js';
 import { AccountReader } from '../account-reader.js';
 import { ApiAccountRoute } from '../account-route.js';
+import { BalanceCache } from './balance-cache.js';
 import { BalanceQueryDto } from './balance.dto.js';
 import { BalanceResponse, balanceResponse } from './balance.response.js';
 
@@ -13,6 +14,7 @@ export class BalanceController {
   constructor(
     private readonly reader: AccountReader,
     private readonly readModels: AccountReadModelsRepository,
+    private readonly cache: BalanceCache,
   ) {}
 
   /** The current balance of an account. */
@@ -24,8 +26,9 @@ export class BalanceController {
     @MinVersion() minVersion: number | undefined,
     @CurrentActor() actor: Actor,
   ): Promise<BalanceResponse> {
-    const { account } = await this.reader.read(actor, query.accountId, minVersion, () =>
-      this.readModels.account(query.accountId),
+    const { accountId } = query;
+    const { account } = await this.reader.read(actor, accountId, minVersion, () =>
+      this.cache.read(accountId, minVersion, () => this.readModels.account(accountId)),
     );
     return balanceResponse(account);
   }

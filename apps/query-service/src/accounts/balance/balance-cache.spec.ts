@@ -1,0 +1,177 @@
+import { describe, expect, it, jest } from '@jest/globals';
+import type { QueryServiceConfig } from '../../query-service.config.js';
+import type {
+  ProjectionChange,
+  ProjectionNotifications,
+} from '../../read-your-writes/projection-notifications.js';
+import type { AccountRead } from '../account-read-models.repository.js';
+import { BalanceCache } from './balance-cache.js';
+
+/** A cache over an in-memory account_balance, with notifications the test sends itself. */
+function setup(config: Partial<QueryServiceConfig> = {}) {
+  const table = new Map<string, number>();
+  const reads: string[] = [];
+  let listener: (change: ProjectionChange) => void = () => undefined;
+  const projection = {
+    listening: true,
+    subscribe: (l: (change: ProjectionChange) => void) => {
+      listener = l;
+      return () => undefined;
+    },
+  };
+  const cache = new BalanceCache(
+    projection as unknown as ProjectionNotifications,
+    {
+      BALANCE_CACHE_SIZE: 100,
+      BALANCE_CACHE_MAX_AGE_MS: 60_000,
+      ...config,
+    } as QueryServiceConfig,
+  );
+  cache.onModuleInit();
+  const load = (accountId: string) => async (): Promise<AccountRead | undefined> => {
+    reads.push(accountId);
+    const version = table.get(accountId);
+    return version === undefined ? undefined : { account: row(accountId, version) };
+  };
+  const version = async (accountId: string, minVersion?: number) =>
+    (await cache.read(accountId, minVersion, load(accountId)))?.account.version;
+  return { cache, table, reads, projection, load, version, notify: (c: ProjectionChange) => listener(c) };
+}
+
+function row(accountId: string, version: number): AccountRead['account'] {
+  return {
+    accountId,
+    ownerId: 'owner',
+    ownerName: null,
+    currency: 'EUR',
+    status: 'OPEN',
+    balance: version * 10,
+    version,
+    openedAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+  };
+}
+
+describe('BalanceCache', () => {
+  it('answers a second read of an account from memory', async () => {
+    const { table, reads, version } = setup();
+    table.set('a', 1);
+    expect(await version('a')).toBe(1);
+    expect(await version('a')).toBe(1);
+    expect(reads).toEqual(['a']);
+  });
+
+  it('reads an account again once the projector announced a change to it, and only that one', async () => {
+    const { table, reads, version, notify } = setup();
+    table.set('a', 1).set('b', 1);
+    await version('a');
+    await version('b');
+    table.set('a', 2);
+    notify(['a']);
+    expect(await version('a')).toBe(2);
+    expect(await version('b')).toBe(1);
+    expect(reads).toEqual(['a', 'b', 'a']);
+  });
+
+  it('forgets everything when any account may have changed', async () => {
+    const { table, reads, version, notify } = setup();
+    table.set('a', 1).set('b', 1);
+    await version('a');
+    await version('b');
+    notify('any');
+    await version('a');
+    await version('b');
+    expect(reads).toEqual(['a', 'b', 'a', 'b']);
+  });
+
+  it('does not keep a row read while a change to it was announced', async () => {
+    const { cache, table, reads, notify, version } = setup();
+    table.set('a', 1);
+    // The read's snapshot is older than the change announced before it returned.
+    const stale = cache.read('a', undefined, async () => {
+      const read = { account: row('a', table.get('a')!) };
+      table.set('a', 2);
+      notify(['a']);
+      return read;
+    });
+    expect((await stale)?.account.version).toBe(1);
+    expect(await version('a')).toBe(2);
+    expect(reads).toEqual(['a']);
+  });
+
+  it('keeps a row read while another account changed', async () => {
+    const { cache, table, reads, notify, version } = setup();
+    table.set('a', 1);
+    await cache.read('a', undefined, async () => {
+      notify(['b']);
+      return { account: row('a', 1) };
+    });
+    expect(await version('a')).toBe(1);
+    expect(reads).toEqual([]);
+  });
+
+  it('neither serves nor keeps rows while it cannot hear the projector', async () => {
+    const { table, reads, version, projection } = setup();
+    table.set('a', 1);
+    await version('a');
+    projection.listening = false;
+    table.set('a', 2);
+    expect(await version('a')).toBe(2);
+    expect(await version('a')).toBe(2);
+    expect(reads).toEqual(['a', 'a', 'a']);
+  });
+
+  it('reads again when the cached version is below the minVersion asked for', async () => {
+    const { table, reads, version } = setup();
+    table.set('a', 1);
+    await version('a');
+    table.set('a', 2);
+    expect(await version('a', 2)).toBe(2);
+    expect(await version('a', 2)).toBe(2);
+    expect(reads).toEqual(['a', 'a']);
+  });
+
+  it('reads a row again once it is older than BALANCE_CACHE_MAX_AGE_MS', async () => {
+    jest.useFakeTimers({ now: new Date('2026-11-23T10:00:00Z') });
+    try {
+      const { table, reads, version } = setup({ BALANCE_CACHE_MAX_AGE_MS: 1000 });
+      table.set('a', 1);
+      await version('a');
+      jest.setSystemTime(new Date('2026-11-23T10:00:00.999Z'));
+      await version('a');
+      jest.setSystemTime(new Date('2026-11-23T10:00:01Z'));
+      await version('a');
+      expect(reads).toEqual(['a', 'a']);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('holds at most BALANCE_CACHE_SIZE rows, forgetting the one read from Postgres longest ago', async () => {
+    const { cache, table, reads, version } = setup({ BALANCE_CACHE_SIZE: 2 });
+    table.set('a', 1).set('b', 1).set('c', 1);
+    await version('a');
+    await version('b');
+    await version('c');
+    expect(cache.size).toBe(2);
+    await version('b');
+    await version('c');
+    await version('a');
+    expect(reads).toEqual(['a', 'b', 'c', 'a']);
+  });
+
+  it('is off with BALANCE_CACHE_SIZE=0', async () => {
+    const { table, reads, version } = setup({ BALANCE_CACHE_SIZE: 0 });
+    table.set('a', 1);
+    await version('a');
+    await version('a');
+    expect(reads).toEqual(['a', 'a']);
+  });
+
+  it('keeps no missing account', async () => {
+    const { reads, version } = setup();
+    expect(await version('nope')).toBeUndefined();
+    expect(await version('nope')).toBeUndefined();
+    expect(reads).toEqual(['nope', 'nope']);
+  });
+});

@@ -1,0 +1,106 @@
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { QueryServiceConfig } from '../../query-service.config.js';
+import {
+  ProjectionNotifications,
+  type ProjectionChange,
+} from '../../read-your-writes/projection-notifications.js';
+import type { AccountRead } from '../account-read-models.repository.js';
+
+interface Entry {
+  read: AccountRead;
+  loadedAt: number;
+}
+
+/**
+ * The account rows GET /balance answers from, kept in memory so a hot
+ * account costs no Postgres round trip. Only as fresh as a read would be:
+ *
+ * - The projector announces, in the transaction that changes them, which
+ *   accounts changed (PROJECTION_CHANNEL); their entries are dropped when the
+ *   notification arrives — as soon as a new read could see the change.
+ * - A row read while a change to it was being announced is not kept: each
+ *   load remembers the notification count when it started, and a row is
+ *   stored only if no notification for it (or for "any") came since.
+ * - Without the LISTEN connection nothing is served from or put in the cache
+ *   (a change could pass unheard); after it reconnects everything is dropped.
+ * - Entries older than BALANCE_CACHE_MAX_AGE_MS are read again: a bound on
+ *   staleness even if notifications stopped without the connection noticing.
+ * - A read-your-writes request is answered from the cache only when the
+ *   cached version already satisfies it.
+ */
+@Injectable()
+export class BalanceCache implements OnModuleInit, OnModuleDestroy {
+  private readonly entries = new Map<string, Entry>();
+  /** The notification count when each account was last announced changed. */
+  private readonly changedAt = new Map<string, number>();
+  private notifications = 0;
+  /** The notification count of the last "any account may have changed". */
+  private anyChangedAt = 0;
+  private unsubscribe?: () => void;
+
+  constructor(
+    private readonly projection: ProjectionNotifications,
+    private readonly config: QueryServiceConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.unsubscribe = this.projection.subscribe((change) => this.changed(change));
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
+
+  /** The cached row when it is fresh (and at `minVersion`), else `load()`'s, kept when it may be. */
+  async read(
+    accountId: string,
+    minVersion: number | undefined,
+    load: () => Promise<AccountRead | undefined>,
+  ): Promise<AccountRead | undefined> {
+    const size = this.config.BALANCE_CACHE_SIZE;
+    if (size === 0 || !this.projection.listening) return load();
+    const now = Date.now();
+    const hit = this.entries.get(accountId);
+    if (
+      hit &&
+      now - hit.loadedAt < this.config.BALANCE_CACHE_MAX_AGE_MS &&
+      hit.read.account.version >= (minVersion ?? 0)
+    ) {
+      return hit.read;
+    }
+    const startedAt = this.notifications;
+    const read = await load();
+    if (
+      read &&
+      this.projection.listening &&
+      this.anyChangedAt <= startedAt &&
+      (this.changedAt.get(accountId) ?? 0) <= startedAt
+    ) {
+      // Map order is insertion order: re-inserting makes it the newest, the first is the oldest.
+      this.entries.delete(accountId);
+      if (this.entries.size >= size) this.entries.delete(this.entries.keys().next().value!);
+      this.entries.set(accountId, { read, loadedAt: now });
+    }
+    return read;
+  }
+
+  /** Entries held right now (for tests and diagnostics). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private changed(change: ProjectionChange): void {
+    this.notifications += 1;
+    // changedAt only has to outlive the loads in flight; past a bound, "any" says the same.
+    if (change === 'any' || this.changedAt.size + change.length > 100_000) {
+      this.anyChangedAt = this.notifications;
+      this.changedAt.clear();
+      this.entries.clear();
+      return;
+    }
+    for (const accountId of change) {
+      this.changedAt.set(accountId, this.notifications);
+      this.entries.delete(accountId);
+    }
+  }
+}
