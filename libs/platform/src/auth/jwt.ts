@@ -134,6 +134,29 @@ function rolesOf(value: unknown): Role[] {
 }
 
 /**
+ * Throws unless the claims' validity window (`exp`, `nbf`, with the clock
+ * skew) holds now: the only part of a verification that changes with time,
+ * so a verifier that remembers verified tokens repeats it on every use.
+ */
+export function assertValidNow(
+  claims: Record<string, unknown>,
+  options: Pick<JwtVerifyOptions, 'nowSeconds' | 'clockSkewSeconds'>,
+): void {
+  const now = options.nowSeconds ?? Date.now() / 1000;
+  const skew = options.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS;
+  if (!isNumericDate(claims.exp)) {
+    throw new JwtError('invalid_claims', 'The bearer token has no valid "exp" claim');
+  }
+  if (now >= claims.exp + skew) throw new JwtError('expired', 'The bearer token has expired');
+  if (claims.nbf !== undefined) {
+    if (!isNumericDate(claims.nbf)) {
+      throw new JwtError('invalid_claims', 'The bearer token\'s "nbf" claim is not a number');
+    }
+    if (now + skew < claims.nbf) throw new JwtError('not_yet_valid', 'The bearer token is not valid yet');
+  }
+}
+
+/**
  * Verifies a compact JWS and returns the actor it proves, or throws JwtError.
  * Checked in this order: shape, algorithm, signature, then claims (`exp`
  * required, `nbf` when present, `iss`/`aud` when configured, `sub` non-empty,
@@ -163,18 +186,7 @@ export function verifyJwt(token: string, options: JwtVerifyOptions): VerifiedJwt
   }
 
   const claims = parseJsonObject(decodeSegment(payloadSegment));
-  const now = options.nowSeconds ?? Date.now() / 1000;
-  const skew = options.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS;
-  if (!isNumericDate(claims.exp)) {
-    throw new JwtError('invalid_claims', 'The bearer token has no valid "exp" claim');
-  }
-  if (now >= claims.exp + skew) throw new JwtError('expired', 'The bearer token has expired');
-  if (claims.nbf !== undefined) {
-    if (!isNumericDate(claims.nbf)) {
-      throw new JwtError('invalid_claims', 'The bearer token\'s "nbf" claim is not a number');
-    }
-    if (now + skew < claims.nbf) throw new JwtError('not_yet_valid', 'The bearer token is not valid yet');
-  }
+  assertValidNow(claims, options);
   if (options.issuer !== undefined && claims.iss !== options.issuer) {
     throw new JwtError('wrong_issuer', 'The bearer token was issued by another party');
   }
