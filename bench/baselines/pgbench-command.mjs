@@ -6,10 +6,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { withClient } from '../lib/database.mjs';
 import { measurePgbench } from '../lib/pgbench.mjs';
-import { ACCOUNTS, ROOT } from '../lib/settings.mjs';
+import { ACCOUNTS, CLIENT_THREADS, ROOT } from '../lib/settings.mjs';
 
 const CLIENTS = 32;
-const THREADS = 2;
 const SCHEMA = join(ROOT, 'bench/pgbench/command-schema.sql');
 const SCRIPT = join(ROOT, 'bench/pgbench/command.sql');
 
@@ -38,7 +37,7 @@ export async function run({ databaseUrl, settings, log }) {
       script: SCRIPT,
       defines: { streams: ACCOUNTS },
       clients: CLIENTS,
-      threads: THREADS,
+      threads: CLIENT_THREADS,
       seconds: settings.seconds,
       warmupSeconds: settings.warmupSeconds,
       log,

@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import { migrate, withClient } from '../lib/database.mjs';
 import { measurePgbench } from '../lib/pgbench.mjs';
 import { seedBalances } from '../lib/seed.mjs';
-import { ACCOUNTS, ROOT } from '../lib/settings.mjs';
+import { ACCOUNTS, CLIENT_THREADS, ROOT } from '../lib/settings.mjs';
 
 const CLIENTS = 32;
-const THREADS = 2;
 /** BENCH.md: 10 s (shorter when BENCH_SECONDS is). */
 const MAX_SECONDS = 10;
 const SCRIPT = join(ROOT, 'bench/pgbench/read.sql');
@@ -26,7 +25,7 @@ export async function run({ databaseUrl, settings, log }) {
       script: SCRIPT,
       defines: { accounts: ACCOUNTS },
       clients: CLIENTS,
-      threads: THREADS,
+      threads: CLIENT_THREADS,
       seconds: Math.min(MAX_SECONDS, settings.seconds),
       warmupSeconds: settings.warmupSeconds,
       log,

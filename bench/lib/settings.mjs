@@ -15,6 +15,12 @@ export const DIST = process.env.BENCH_DIST || join(ROOT, 'dist');
 /** The bench's own database: tests and the bench never share data. */
 export const BENCH_DATABASE = 'cqrs_bank_bench';
 
+/**
+ * Threads of the load generators: pgbench's --jobs and autocannon's workers,
+ * so an HTTP scenario's client has the CPU its pgbench baseline's has.
+ */
+export const CLIENT_THREADS = 2;
+
 /** Accounts (streams) the withdraw scenarios and baselines spread their load over. */
 export const ACCOUNTS = 2000;
 

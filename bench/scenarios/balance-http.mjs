@@ -8,7 +8,6 @@ import { startApp, stopApps } from '../lib/apps.mjs';
 import { tellerToken } from '../lib/command-service.mjs';
 import { migrate, withClient } from '../lib/database.mjs';
 import { measureHttp } from '../lib/http-load.mjs';
-import { pick } from '../lib/load.mjs';
 import { seedBalances, seededAccountId } from '../lib/seed.mjs';
 import { ACCOUNTS } from '../lib/settings.mjs';
 
@@ -40,16 +39,8 @@ export async function run({ databaseUrl, settings, log }) {
         name: 'balance-http',
         url: service.url,
         connections: CONNECTIONS,
-        requests: [
-          {
-            method: 'GET',
-            headers: { authorization: `Bearer ${token}` },
-            setupRequest: (request) => ({
-              ...request,
-              path: `/balance?accountId=${pick(accounts)}`,
-            }),
-          },
-        ],
+        request: { method: 'GET', headers: { authorization: `Bearer ${token}` } },
+        variants: accounts.map((accountId) => ({ path: `/balance?accountId=${accountId}` })),
         seconds: settings.seconds,
         warmupSeconds: settings.warmupSeconds,
         log,

@@ -5,7 +5,6 @@
 import { stopApps } from '../lib/apps.mjs';
 import { openAccountsOverHttp, startHttpService, tellerToken } from '../lib/command-service.mjs';
 import { measureHttp } from '../lib/http-load.mjs';
-import { pick } from '../lib/load.mjs';
 import { ACCOUNTS } from '../lib/settings.mjs';
 
 const CONNECTIONS = 64;
@@ -24,17 +23,12 @@ export async function run({ settings, log }) {
         name: 'withdraw-http',
         url: service.url,
         connections: CONNECTIONS,
-        requests: [
-          {
-            method: 'POST',
-            path: '/withdraw',
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-            setupRequest: (request) => ({
-              ...request,
-              body: JSON.stringify({ accountId: pick(accounts), amount: 1 }),
-            }),
-          },
-        ],
+        request: {
+          method: 'POST',
+          path: '/withdraw',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        },
+        variants: accounts.map((accountId) => ({ body: JSON.stringify({ accountId, amount: 1 }) })),
         seconds: settings.seconds,
         warmupSeconds: settings.warmupSeconds,
         log,
