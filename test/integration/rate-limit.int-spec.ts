@@ -106,6 +106,21 @@ describe('rate limiting per caller', () => {
       ).toBe(400);
     });
 
+    it('documents 429 on every business route of the OpenAPI document, and on no platform route', async () => {
+      for (const url of [commands.url, queries.url]) {
+        const doc = (await (await fetch(`${url}/docs/openapi.json`)).json()) as {
+          paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+        };
+        const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
+          Object.values(item).map((op) => ({ path, documents429: '429' in op.responses })),
+        );
+        const business = operations.filter((o) => !/^\/(health|metrics|docs)/.test(o.path));
+        expect(business.length).toBeGreaterThan(3);
+        expect(business.every((o) => o.documents429)).toBe(true);
+        expect(operations.filter((o) => !business.includes(o)).some((o) => o.documents429)).toBe(false);
+      }
+    });
+
     it('never limits /health, /metrics or /docs', async () => {
       for (let i = 0; i < LIMIT * 3; i++) {
         for (const path of ['/health/live', '/metrics', '/docs/openapi.json']) {

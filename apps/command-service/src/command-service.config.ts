@@ -1,5 +1,5 @@
 import { DATABASE_ROLES } from '@cqrs-bank/event-store';
-import { BaseConfig } from '@cqrs-bank/platform';
+import { BaseConfig, TestOnly } from '@cqrs-bank/platform';
 import { IsIn, IsInt, IsString, Max, Min, ValidateIf } from 'class-validator';
 
 /** command-service settings; see README.md for every variable and its default. */
@@ -83,5 +83,6 @@ export class CommandServiceConfig extends BaseConfig {
    */
   @ValidateIf((c: CommandServiceConfig) => c.TRANSFER_SAGA_CRASH_AFTER !== '')
   @IsIn(['debit', 'credit', 'refund'])
+  @TestOnly()
   TRANSFER_SAGA_CRASH_AFTER: string = '';
 }

@@ -1,5 +1,6 @@
 export { BaseConfig } from './config/base.config.js';
 export { loadConfig, ConfigValidationError } from './config/load-config.js';
+export { TestOnly } from './config/test-only.js';
 export { JsonLogger } from './logging/json-logger.js';
 export { requestContext, correlationIdFrom, type RequestContext } from './logging/request-context.js';
 export {

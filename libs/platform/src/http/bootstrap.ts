@@ -1,12 +1,13 @@
 import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { BaseConfig } from '../config/base.config.js';
 import { JsonLogger } from '../logging/json-logger.js';
 import { correlationIdFrom, requestContext } from '../logging/request-context.js';
 import { MetricsRegistry } from '../metrics/metrics.js';
+import { isPlatformPath } from './platform-routes.js';
 import { sendProblem, toProblem } from './problem.filter.js';
 
 /** SPEC §5: request bodies above 16 KiB are refused with 413. */
@@ -106,12 +107,32 @@ export async function createHttpApp(
       .addBearerAuth()
       .build(),
   );
+  documentRateLimit(document);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs/openapi.json',
     ui: options.swaggerUi ?? true,
   });
 
   return app;
+}
+
+/**
+ * Every business route may answer 429 RATE_LIMITED (the limiter is global,
+ * libs/platform/src/rate-limit): say so once here rather than on each route.
+ */
+function documentRateLimit(document: OpenAPIObject): void {
+  for (const [path, item] of Object.entries(document.paths)) {
+    if (isPlatformPath(path)) continue;
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const operation = item[method];
+      if (!operation) continue;
+      operation.responses['429'] ??= {
+        description: 'RATE_LIMITED: this caller made too many requests; try again after Retry-After seconds',
+        headers: { 'Retry-After': { description: 'seconds to wait', schema: { type: 'integer' } } },
+        content: { 'application/problem+json': { schema: { type: 'object' } } },
+      };
+    }
+  }
 }
 
 /**

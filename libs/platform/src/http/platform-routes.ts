@@ -7,8 +7,12 @@ import type { FastifyRequest } from 'fastify';
  */
 const PLATFORM_PATH_PREFIXES = ['/health', '/metrics', '/docs'];
 
+/** True for a path (or route template) of the platform's own routes. */
+export function isPlatformPath(path: string): boolean {
+  return PLATFORM_PATH_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+}
+
 export function isPlatformRoute(request: FastifyRequest): boolean {
   // The matched route's template, not the raw URL, so no spelling of a URL can borrow its openness.
-  const path = request.routeOptions?.url ?? request.url.split('?')[0] ?? '';
-  return PLATFORM_PATH_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+  return isPlatformPath(request.routeOptions?.url ?? request.url.split('?')[0] ?? '');
 }

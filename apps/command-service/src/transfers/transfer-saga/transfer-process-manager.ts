@@ -57,9 +57,6 @@ export class TransferProcessManager {
     logger: JsonLogger,
     metrics: MetricsRegistry,
   ) {
-    if (config.TRANSFER_SAGA_CRASH_AFTER && config.NODE_ENV === 'production') {
-      throw new Error('TRANSFER_SAGA_CRASH_AFTER is a test-only fault injection');
-    }
     this.log = logger.pino.child({ context: 'TransferProcessManager' });
     this.steps = new Counter({
       name: 'transfer_saga_steps_total',
