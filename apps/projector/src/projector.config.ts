@@ -33,4 +33,16 @@ export class ProjectorConfig extends BaseConfig {
    */
   @IsIn(['earliest', 'latest'])
   PROJECTOR_START_FROM: string = 'earliest';
+
+  /**
+   * Partitions whose batches are applied at once, each in its own transaction
+   * (kafkajs partitionsConsumedConcurrently). A partition's accounts are its
+   * own (the key is the stream id), so the transactions never touch the same
+   * rows; applied one at a time, a fetch holding many small batches would wait
+   * for a commit per partition in turn. Keep it below DB_POOL_SIZE.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  PROJECTOR_CONCURRENCY: number = 4;
 }

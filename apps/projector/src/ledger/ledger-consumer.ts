@@ -136,6 +136,7 @@ export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShut
         await this.consumer.run({
           autoCommit: false,
           eachBatchAutoResolve: false,
+          partitionsConsumedConcurrently: this.config.PROJECTOR_CONCURRENCY,
           eachBatch: (payload) => this.handle(payload),
         });
         return;
