@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { TRANSFER_STREAM_TYPE, transferIdFromStreamId } from '@cqrs-bank/banking';
+import { TRANSFER_STREAM_TYPE, transferIdFromStreamId, transferStreamId } from '@cqrs-bank/banking';
 import { TOPICS } from '@cqrs-bank/contracts';
 import { KAFKA } from '@cqrs-bank/messaging';
 import { JsonLogger } from '@cqrs-bank/platform';
@@ -9,6 +9,18 @@ import { TransferProcessManager, type Trigger } from './transfer-process-manager
 
 /** Transfer events that leave nothing more to do: no need to wake the process manager. */
 const FINAL_EVENTS = new Set(['TransferCompleted', 'TransferRefunded']);
+
+/**
+ * The internal topic's key is the stream id (SPEC §7): a message keyed
+ * `account-…` is not a transfer's, and is passed over without parsing its
+ * value — most of the topic, and this consumer shares the command-service's
+ * event loop with the requests.
+ */
+const TRANSFER_KEY_PREFIX = Buffer.from(transferStreamId(''), 'utf8');
+
+function mayBeTransfer(key: Buffer | null): boolean {
+  return key === null || key.subarray(0, TRANSFER_KEY_PREFIX.length).equals(TRANSFER_KEY_PREFIX);
+}
 
 /**
  * Wakes the transfer process manager from committed events: a consumer of the
@@ -98,14 +110,17 @@ export class TransferSagaConsumer implements OnApplicationBootstrap, OnApplicati
     const advanced = new Set<string>();
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) return;
+      if (!mayBeTransfer(message.key)) continue;
       const wake = transferToWake(message.value);
       if (wake && !advanced.has(wake.transferId)) {
         advanced.add(wake.transferId);
         await this.manager.advance(wake.transferId, wake.trigger);
+        resolveOffset(message.offset);
+        await heartbeat();
       }
-      resolveOffset(message.offset);
-      await heartbeat();
     }
+    const last = batch.messages.at(-1);
+    if (last && isRunning() && !isStale()) resolveOffset(last.offset);
     await commitOffsetsIfNecessary();
   }
 }
