@@ -39,3 +39,33 @@ export {
   type VerifiedJwt,
 } from './auth/jwt.js';
 export { DEV_JWT_SECRET, JwtConfigError, resolveJwtKey, type ResolvedJwtKey } from './auth/jwt-key.js';
+export {
+  isTracing,
+  startTracing,
+  stopTracing,
+  flushTracing,
+  startSpan,
+  inSpan,
+  failSpan,
+  withActiveSpan,
+  activeTraceHeaders,
+  spanTraceHeaders,
+  SpanKind,
+  SpanStatusCode,
+  type Span,
+  type SpanLink,
+  type TraceContext,
+  type TraceSpanOptions,
+  type TracingSettings,
+} from './tracing/tracing.js';
+export {
+  traceContextFrom,
+  traceHeadersOf,
+  parseTraceparent,
+  TRACEPARENT,
+  TRACESTATE,
+  CLOUD_EVENTS_TRACE_PREFIX,
+  type HeaderCarrier,
+  type TraceHeaders,
+} from './tracing/trace-context.js';
+export { TracingService } from './tracing/tracing.service.js';

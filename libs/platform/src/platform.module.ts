@@ -26,6 +26,7 @@ import { READINESS_CHECKS, type ReadinessCheck } from './health/readiness-check.
 import { ProblemDetailsFilter } from './http/problem.filter.js';
 import { JsonLogger } from './logging/json-logger.js';
 import { MetricsController, MetricsRegistry } from './metrics/metrics.js';
+import { TracingService } from './tracing/tracing.service.js';
 
 export const APP_NAME = Symbol('APP_NAME');
 const MIGRATIONS = Symbol('MIGRATIONS');
@@ -95,7 +96,7 @@ class MigrationRunner implements OnModuleInit {
 
 /**
  * Everything an app needs from the platform, in one import: validated config,
- * JSON logging, Postgres (TypeORM), health, metrics, problem+json, validation.
+ * JSON logging, Postgres (TypeORM), health, metrics, tracing, problem+json, validation.
  */
 @Global()
 @Module({})
@@ -134,6 +135,12 @@ export class PlatformModule {
           provide: JsonLogger,
           inject: [BaseConfig],
           useFactory: (c: BaseConfig) => new JsonLogger(options.app, c.LOG_LEVEL),
+        },
+        {
+          // Started here, while the app is created: before createHttpApp picks its hooks.
+          provide: TracingService,
+          inject: [BaseConfig, JsonLogger],
+          useFactory: (c: BaseConfig, l: JsonLogger) => new TracingService(c, options.app, l),
         },
         {
           provide: MetricsRegistry,

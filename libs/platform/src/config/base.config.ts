@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 /**
  * Settings every app shares. Each app extends this with its own class
@@ -110,6 +110,34 @@ export class BaseConfig {
     message: 'PERSONAL_DATA_MASTER_KEY must be 32 bytes, base64-encoded (44 characters)',
   })
   PERSONAL_DATA_MASTER_KEY?: string;
+
+  /**
+   * OpenTelemetry tracing: `otlp` records spans (HTTP requests, commands,
+   * event-store appends, outbox publishing, projection) and sends them to
+   * OTEL_EXPORTER_OTLP_ENDPOINT; `off` registers nothing and adds no trace
+   * header anywhere.
+   */
+  @IsIn(['off', 'otlp'])
+  TRACING: string = 'off';
+
+  /** OTLP/HTTP collector (Jaeger, the OpenTelemetry Collector): spans go to `<endpoint>/v1/traces` as JSON. */
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL' })
+  OTEL_EXPORTER_OTLP_ENDPOINT: string = 'http://localhost:4318';
+
+  /** `service.name` of this app's spans; default: the app's name. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  OTEL_SERVICE_NAME?: string;
+
+  /**
+   * Share of new traces recorded (0 to 1), decided once where a trace starts;
+   * a request or message that continues a trace follows its parent's decision.
+   */
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  TRACING_SAMPLE_RATIO: number = 1;
 
   get kafkaBrokers(): string[] {
     return this.KAFKA_BROKERS.split(',');

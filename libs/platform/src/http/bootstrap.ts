@@ -7,6 +7,8 @@ import { BaseConfig } from '../config/base.config.js';
 import { JsonLogger } from '../logging/json-logger.js';
 import { correlationIdFrom, requestContext } from '../logging/request-context.js';
 import { MetricsRegistry } from '../metrics/metrics.js';
+import { traceHttpRequests } from '../tracing/http-tracing.js';
+import { isTracing, stopTracing } from '../tracing/tracing.js';
 import { isPlatformPath } from './platform-routes.js';
 import { sendProblem, toProblem } from './problem.filter.js';
 
@@ -33,9 +35,13 @@ export interface HttpAppOptions {
   swaggerUi?: boolean;
 }
 
+/** Routes that are neither logged nor traced: probes and scrapes, every few seconds. */
+const QUIET_ROUTES: ReadonlySet<string> = new Set(['/health/live', '/health/ready', '/metrics']);
+
 /**
  * Creates a Fastify-backed Nest app with the platform's HTTP behaviour:
- * correlation ids, request logs and metrics, problem+json for every error
+ * correlation ids, request logs and metrics, a trace span per request (when
+ * TRACING is on), problem+json for every error
  * (including Fastify's own), security headers, OpenAPI at /docs, and
  * graceful shutdown on SIGTERM/SIGINT.
  */
@@ -79,18 +85,22 @@ export async function createHttpApp(
     void reply.header('x-correlation-id', correlationId).headers(SECURITY_HEADERS);
     requestContext.run({ correlationId }, done);
   });
+  // Registered after the correlation id's hook, so the span runs inside its context.
+  const traceIdOf = isTracing() ? traceHttpRequests(fastify, QUIET_ROUTES) : undefined;
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;
     metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
     metrics.httpDuration.observe({ method: request.method, route }, seconds);
-    if (route !== '/health/live' && route !== '/health/ready' && route !== '/metrics') {
+    if (!QUIET_ROUTES.has(route)) {
+      const traceId = traceIdOf?.(request);
       logger.pino.info({
         msg: 'request',
         method: request.method,
         route,
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime * 10) / 10,
+        ...(traceId ? { traceId } : {}),
       });
     }
     done();
@@ -138,7 +148,8 @@ function documentRateLimit(document: OpenAPIObject): void {
 /**
  * Listens on the configured host/port and owns the process's shutdown: on
  * SIGTERM/SIGINT it stops accepting requests, lets in-flight ones finish,
- * runs every shutdown hook (pools, Kafka clients), then exits 0. If that takes
+ * runs every shutdown hook (pools, Kafka clients), exports the last spans
+ * (when tracing is on), then exits 0. If that takes
  * longer than SHUTDOWN_TIMEOUT_MS the process exits 1 anyway.
  */
 export async function listen(app: NestFastifyApplication): Promise<string> {
@@ -154,18 +165,21 @@ export async function listen(app: NestFastifyApplication): Promise<string> {
       logger.flush();
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_MS).unref();
-    app.close().then(
-      () => {
-        logger.log({ msg: 'stopped' }, 'Shutdown');
-        logger.flush();
-        process.exit(0);
-      },
-      (err: unknown) => {
-        logger.error(err instanceof Error ? err : String(err), 'Shutdown');
-        logger.flush();
-        process.exit(1);
-      },
-    );
+    app
+      .close()
+      .then(() => stopTracing())
+      .then(
+        () => {
+          logger.log({ msg: 'stopped' }, 'Shutdown');
+          logger.flush();
+          process.exit(0);
+        },
+        (err: unknown) => {
+          logger.error(err instanceof Error ? err : String(err), 'Shutdown');
+          logger.flush();
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
