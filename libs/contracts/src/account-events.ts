@@ -128,6 +128,11 @@ export interface CloudEventHeaders {
   ce_subject: string;
   'content-type': 'application/json';
   'correlation-id': string;
+  /**
+   * Other headers. `ce_traceparent` / `ce_tracestate`: the CloudEvents
+   * distributed-tracing extension (W3C Trace Context), only while the producer
+   * records traces and sampled this event's; never required.
+   */
   [header: string]: string;
 }
 

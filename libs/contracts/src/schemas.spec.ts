@@ -477,6 +477,19 @@ describe('header validation (CloudEvents 1.0, Kafka binding, binary mode)', () =
     expect(contract.headers({ ...valid, retries: 3 })).toBe(false);
   });
 
+  it('accepts the optional CloudEvents tracing extension, and only a well-formed traceparent', () => {
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    expect(contract.headers({ ...valid, ce_traceparent: traceparent })).toBe(true);
+    expect(contract.headers({ ...valid, ce_traceparent: traceparent, ce_tracestate: 'vendor=abc' })).toBe(
+      true,
+    );
+    expect(contract.headers({ ...valid, ce_traceparent: 'not-a-traceparent' })).toBe(false);
+    expect(contract.headers({ ...valid, ce_traceparent: traceparent.toUpperCase() })).toBe(false);
+    expect(contract.headers({ ...valid, ce_tracestate: 'x'.repeat(513) })).toBe(false);
+    const { required } = CLOUD_EVENT_HEADERS_SCHEMA as Schema;
+    expect(required).not.toContain('ce_traceparent');
+  });
+
   it('documents the subject as the key of each event', () => {
     const subject = (CLOUD_EVENT_HEADERS_SCHEMA as Schema).properties.ce_subject as JsonSchema;
     expect(subject.description).toMatch(/accountId/);
