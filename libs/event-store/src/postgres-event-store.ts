@@ -1,3 +1,11 @@
+import {
+  activeTraceHeaders,
+  CLOUD_EVENTS_TRACE_PREFIX,
+  inSpan,
+  isTracing,
+  type Span,
+  type TraceHeaders,
+} from '@cqrs-bank/platform';
 import pg from 'pg';
 import { ConcurrencyError, IdempotencyKeyTaken } from './event-store.errors.js';
 import type {
@@ -38,6 +46,9 @@ interface EventRow {
 
 interface Pending {
   request: AppendRequest;
+  /** Tracing on: the append's span, and its `traceparent` for the outbox rows when it is sampled. */
+  span?: Span;
+  trace?: TraceHeaders;
   resolve: (result: AppendResult) => void;
   reject: (error: unknown) => void;
 }
@@ -78,10 +89,43 @@ export class PostgresEventStore {
    */
   append(request: AppendRequest): Promise<AppendResult> {
     if (request.events.length === 0) return Promise.reject(new Error('append needs at least one event'));
+    if (isTracing()) return this.tracedAppend(request);
     return new Promise((resolve, reject) => {
       this.queue.push({ request, resolve, reject });
       this.drain();
     });
+  }
+
+  /**
+   * The append in a span of the caller's trace, from the queue to the commit,
+   * and its trace context in the headers of every outbox row it writes, so the
+   * relay and the consumers continue that trace.
+   *
+   * One span per append rather than per group-commit transaction: a batch
+   * holds appends of up to EVENT_STORE_BATCH_SIZE different requests, hence
+   * traces, and a batch span could belong to one of them only (or to a trace of
+   * its own, linked to the others — a trace per commit, which backends show
+   * poorly). What a request's trace needs is when its append left the queue
+   * (the `group commit` event, with the batch's size) and when it committed.
+   */
+  private tracedAppend(request: AppendRequest): Promise<AppendResult> {
+    return inSpan(
+      `append ${request.streamType}`,
+      {
+        attributes: {
+          'db.system.name': 'postgresql',
+          'db.operation.name': 'append',
+          'cqrs_bank.stream.id': request.streamId,
+          'cqrs_bank.stream.expected_version': request.expectedVersion,
+          'cqrs_bank.event.count': request.events.length,
+        },
+      },
+      (span) =>
+        new Promise<AppendResult>((resolve, reject) => {
+          this.queue.push({ request, span, trace: activeTraceHeaders(), resolve, reject });
+          this.drain();
+        }),
+    );
   }
 
   private drain(): void {
@@ -96,14 +140,10 @@ export class PostgresEventStore {
   }
 
   private async commitBatch(batch: Pending[]): Promise<void> {
+    for (const p of batch) p.span?.addEvent('group commit', { 'db.operation.batch.size': batch.length });
     let outcomes: Outcome[];
     try {
-      outcomes = await this.inTransaction((client) =>
-        this.writeBatch(
-          client,
-          batch.map((p) => p.request),
-        ),
-      );
+      outcomes = await this.inTransaction((client) => this.writeBatch(client, batch));
     } catch (err) {
       if (batch.length === 1) {
         batch[0].reject(err);
@@ -113,8 +153,9 @@ export class PostgresEventStore {
       // transaction: isolate it by committing each append on its own.
       await Promise.all(
         batch.map(async (p) => {
+          p.span?.addEvent('commit alone: the shared transaction failed');
           try {
-            const [outcome] = await this.inTransaction((client) => this.writeBatch(client, [p.request]));
+            const [outcome] = await this.inTransaction((client) => this.writeBatch(client, [p]));
             settle(p, outcome);
           } catch (error) {
             p.reject(error);
@@ -175,7 +216,11 @@ export class PostgresEventStore {
   }
 
   /** Writes a batch inside an open transaction; returns one outcome per request. */
-  private async writeBatch(client: pg.PoolClient, requests: AppendRequest[]): Promise<Outcome[]> {
+  private async writeBatch(
+    client: pg.PoolClient,
+    batch: Pick<Pending, 'request' | 'trace'>[],
+  ): Promise<Outcome[]> {
+    const requests = batch.map((p) => p.request);
     const outcomes: (Outcome | undefined)[] = new Array(requests.length);
     // Sorted by stream so concurrent batches take row locks in one order.
     const order = requests.map((_, i) => i).sort((a, b) => cmp(requests[a].streamId, requests[b].streamId));
@@ -305,26 +350,33 @@ export class PostgresEventStore {
       );
     }
 
-    // 5. Outbox: the internal message for every event, then the caller's own messages.
+    // 5. Outbox: the internal message for every event, then the caller's own messages;
+    //    with the append's trace context when it has one (tracing on, sampled).
     const messages: OutboxMessage[] = [];
     for (const i of succeeded) {
       const r = requests[i];
+      const trace = batch[i].trace;
       r.events.forEach((e, n) => {
         const row = inserted.get(`${r.streamId}@${r.expectedVersion + n + 1}`)!;
+        const headers: Record<string, string> = {
+          'content-type': 'application/json',
+          'event-id': e.eventId,
+          'event-type': e.type,
+          'correlation-id': e.metadata.correlationId,
+        };
         messages.push({
           topic: this.options.internalTopic,
           key: r.streamId,
           eventId: e.eventId,
-          headers: {
-            'content-type': 'application/json',
-            'event-id': e.eventId,
-            'event-type': e.type,
-            'correlation-id': e.metadata.correlationId,
-          },
+          headers: trace ? withTraceHeaders(headers, trace) : headers,
           payload: internalMessage(row),
         });
       });
-      messages.push(...(r.outbox ?? []));
+      if (trace) {
+        for (const m of r.outbox ?? []) messages.push({ ...m, headers: withTraceHeaders(m.headers, trace) });
+      } else {
+        messages.push(...(r.outbox ?? []));
+      }
     }
     if (messages.length > 0) {
       await client.query(
@@ -601,6 +653,18 @@ function internalMessage(row: EventRow): Record<string, unknown> {
     metadata: row.metadata,
     recordedAt: row.recorded_at.toISOString(),
   };
+}
+
+/**
+ * A message's headers with the trace context (`traceparent`, `tracestate`). A
+ * CloudEvent in Kafka binary mode (it has `ce_specversion`) carries it as its
+ * distributed-tracing extension: `ce_traceparent`, `ce_tracestate`.
+ */
+function withTraceHeaders(headers: Record<string, string>, trace: TraceHeaders): Record<string, string> {
+  const prefix = 'ce_specversion' in headers ? CLOUD_EVENTS_TRACE_PREFIX : '';
+  const out = { ...headers };
+  for (const [name, value] of Object.entries(trace)) out[prefix + name] = value;
+  return out;
 }
 
 function settle(p: Pending, outcome: Outcome): void {

@@ -4,11 +4,13 @@ import { AccountCommandExecutor } from '../account-command.executor.js';
 import { accountResponse } from '../account.response.js';
 import type { CommandResult } from '../../commands/command-context.js';
 import { DepositMoney } from './deposit.command.js';
+import { TracedCommand } from '../../commands/traced-command.js';
 
 @CommandHandler(DepositMoney)
 export class DepositHandler implements ICommandHandler<DepositMoney, CommandResult> {
   constructor(private readonly executor: AccountCommandExecutor) {}
 
+  @TracedCommand()
   execute(command: DepositMoney): Promise<CommandResult> {
     return this.executor.execute({
       accountId: command.accountId,

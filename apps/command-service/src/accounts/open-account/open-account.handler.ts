@@ -5,11 +5,13 @@ import { AccountCommandExecutor } from '../account-command.executor.js';
 import { accountResponse } from '../account.response.js';
 import type { CommandResult } from '../../commands/command-context.js';
 import { OpenAccount } from './open-account.command.js';
+import { TracedCommand } from '../../commands/traced-command.js';
 
 @CommandHandler(OpenAccount)
 export class OpenAccountHandler implements ICommandHandler<OpenAccount, CommandResult> {
   constructor(private readonly executor: AccountCommandExecutor) {}
 
+  @TracedCommand()
   execute(command: OpenAccount): Promise<CommandResult> {
     const { context } = command;
     return this.executor.execute({

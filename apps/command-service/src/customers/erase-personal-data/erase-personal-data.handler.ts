@@ -13,6 +13,7 @@ import { ProblemError } from '@cqrs-bank/platform';
 import { randomUUID } from 'node:crypto';
 import { CommandServiceConfig } from '../../command-service.config.js';
 import { ErasePersonalData } from './erase-personal-data.command.js';
+import { TracedCommand } from '../../commands/traced-command.js';
 
 /**
  * Load the customer stream → decide → append the erasure together with the
@@ -27,6 +28,7 @@ export class ErasePersonalDataHandler implements ICommandHandler<ErasePersonalDa
     private readonly config: CommandServiceConfig,
   ) {}
 
+  @TracedCommand()
   async execute({ ownerId, context }: ErasePersonalData): Promise<{ erased: boolean }> {
     const streamId = customerStreamId(ownerId);
     for (let attempt = 0; attempt <= this.config.COMMAND_MAX_RETRIES; attempt++) {

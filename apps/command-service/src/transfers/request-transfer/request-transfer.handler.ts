@@ -12,6 +12,7 @@ import { AccountRepository } from '../../accounts/account.repository.js';
 import { eventMetadata, replayFirstAnswer, type CommandResult } from '../../commands/command-context.js';
 import { TransferRepository } from '../transfer.repository.js';
 import { RequestTransfer } from './request-transfer.command.js';
+import { TracedCommand } from '../../commands/traced-command.js';
 
 /**
  * Starts a transfer: checks what can be known now — the caller may act on the
@@ -27,6 +28,7 @@ export class RequestTransferHandler implements ICommandHandler<RequestTransfer, 
     private readonly store: PostgresEventStore,
   ) {}
 
+  @TracedCommand()
   async execute(command: RequestTransfer): Promise<CommandResult> {
     const { context } = command;
     if (context.idempotencyKey) {
