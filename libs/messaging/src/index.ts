@@ -13,3 +13,4 @@ export {
 } from './outbox-relay/outbox-publishing.module.js';
 export { RELAY_DEFAULTS, relayOptions } from './outbox-relay/relay-defaults.js';
 export { fetchTopicWatermarks, type TopicPartitionOffsets } from './topic-offsets.js';
+export { messageTraceContext, startConsumerSpan, type ConsumedMessage } from './kafka-tracing.js';

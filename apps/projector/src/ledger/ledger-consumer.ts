@@ -7,8 +7,8 @@ import {
   PostgresEventStore,
   UpcasterRegistry,
 } from '@cqrs-bank/event-store';
-import { KAFKA, RELAY_DEFAULTS } from '@cqrs-bank/messaging';
-import { JsonLogger, MetricsRegistry } from '@cqrs-bank/platform';
+import { KAFKA, RELAY_DEFAULTS, startConsumerSpan } from '@cqrs-bank/messaging';
+import { failSpan, isTracing, JsonLogger, MetricsRegistry, type Span } from '@cqrs-bank/platform';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type pg from 'pg';
 import { Counter, Gauge } from 'prom-client';
@@ -22,6 +22,8 @@ interface Parsed {
   message: KafkaMessage;
   event?: LedgerEvent;
   poison?: Error;
+  /** Tracing on and the message carries a trace: its CONSUMER span. */
+  span?: Span;
 }
 
 /**
@@ -165,14 +167,8 @@ export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShut
     }
   }
 
-  private async handle({
-    batch,
-    resolveOffset,
-    commitOffsetsIfNecessary,
-    heartbeat,
-    isRunning,
-    isStale,
-  }: EachBatchPayload) {
+  private async handle(payload: EachBatchPayload): Promise<void> {
+    const { batch, isRunning, isStale } = payload;
     if (batch.messages.length === 0 || !isRunning() || isStale()) return;
     const parsed: Parsed[] = batch.messages.map((message) => {
       try {
@@ -182,6 +178,40 @@ export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShut
         throw err;
       }
     });
+    if (!isTracing()) return this.project(payload, parsed);
+    // A CONSUMER span per message that carries a trace, from the batch's start
+    // to its commit: the messages of a batch belong to many traces and are
+    // applied in one transaction, so each one's span shows that transaction.
+    for (const p of parsed) {
+      p.span = startConsumerSpan(
+        {
+          topic: batch.topic,
+          partition: batch.partition,
+          message: p.message,
+          groupId: this.config.PROJECTOR_GROUP_ID,
+        },
+        parsed.length,
+      );
+      if (p.event) p.span?.setAttributes(ledgerEventAttributes(p.event));
+    }
+    try {
+      await this.project(payload, parsed);
+    } catch (err) {
+      for (const p of parsed) if (p.span) failSpan(p.span, err);
+      throw err;
+    } finally {
+      for (const p of parsed) {
+        if (p.span && p.poison) failSpan(p.span, p.poison);
+        p.span?.end();
+      }
+    }
+  }
+
+  /** Applies a batch (see the class comment), dead-letters what cannot be applied, commits the offset. */
+  private async project(
+    { batch, resolveOffset, commitOffsetsIfNecessary, heartbeat }: EachBatchPayload,
+    parsed: Parsed[],
+  ): Promise<void> {
     const last = batch.messages[batch.messages.length - 1].offset;
 
     let done = false;
@@ -291,6 +321,16 @@ export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShut
 }
 
 const watched = new WeakSet<pg.PoolClient>();
+
+/** What a projector span says about the event it applies. */
+function ledgerEventAttributes(event: LedgerEvent): Record<string, string | number> {
+  return {
+    'cqrs_bank.event.id': event.eventId,
+    'cqrs_bank.event.type': event.account?.type ?? event.transfer?.type ?? event.customer?.type ?? 'unknown',
+    'cqrs_bank.stream.id': event.streamId,
+    'cqrs_bank.stream.version': event.version,
+  };
+}
 
 function isConnectionLost(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;

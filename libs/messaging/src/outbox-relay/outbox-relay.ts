@@ -1,5 +1,6 @@
 import type { OutboxLease, OutboxStore, PendingOutboxMessage } from '@cqrs-bank/event-store';
 import type { Kafka, Message, TopicMessages } from 'kafkajs';
+import { startPublishSpans } from '../kafka-tracing.js';
 import { InThreadSender, type BatchSender } from './batch-sender.js';
 import { partitionOfKey } from './key-partitioner.js';
 
@@ -225,7 +226,15 @@ export class OutboxRelay {
 
   private async send(rows: PendingOutboxMessage[]): Promise<void> {
     this.sender ??= this.newSender();
-    await this.sender.send(lanesOf(rows, this.partitions, this.sender.lanes));
+    // Tracing on: a PRODUCER span per traced row, from here to Kafka's answer.
+    const spans = startPublishSpans(rows, (row) => partitionOfKey(row.key, this.partitions.get(row.topic)!));
+    try {
+      await this.sender.send(lanesOf(spans?.rows ?? rows, this.partitions, this.sender.lanes));
+    } catch (err) {
+      spans?.end(err);
+      throw err;
+    }
+    spans?.end();
   }
 
   private async dropProducer(): Promise<void> {

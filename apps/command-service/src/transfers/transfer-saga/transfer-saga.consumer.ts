@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { TRANSFER_STREAM_TYPE, transferIdFromStreamId, transferStreamId } from '@cqrs-bank/banking';
 import { TOPICS } from '@cqrs-bank/contracts';
-import { KAFKA } from '@cqrs-bank/messaging';
-import { JsonLogger } from '@cqrs-bank/platform';
+import { KAFKA, startConsumerSpan } from '@cqrs-bank/messaging';
+import { failSpan, JsonLogger, withActiveSpan } from '@cqrs-bank/platform';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { CommandServiceConfig } from '../../command-service.config.js';
 import { TransferProcessManager, type Trigger } from './transfer-process-manager.js';
@@ -114,7 +114,22 @@ export class TransferSagaConsumer implements OnApplicationBootstrap, OnApplicati
       const wake = transferToWake(message.value);
       if (wake && !advanced.has(wake.transferId)) {
         advanced.add(wake.transferId);
-        await this.manager.advance(wake.transferId, wake.trigger);
+        // Tracing on and the event traced: the step's commands (and the events,
+        // outbox rows and messages they write) continue the event's trace.
+        const span = startConsumerSpan({
+          topic: batch.topic,
+          partition: batch.partition,
+          message,
+          groupId: this.config.TRANSFER_SAGA_GROUP_ID,
+        });
+        try {
+          await withActiveSpan(span, () => this.manager.advance(wake.transferId, wake.trigger));
+        } catch (err) {
+          if (span) failSpan(span, err);
+          throw err;
+        } finally {
+          span?.end();
+        }
         resolveOffset(message.offset);
         await heartbeat();
       }
