@@ -167,7 +167,7 @@ export async function listen(app: NestFastifyApplication): Promise<string> {
     }, config.SHUTDOWN_TIMEOUT_MS).unref();
     app
       .close()
-      .then(() => stopTracing())
+      .then(() => stopTracing(Math.min(2000, config.SHUTDOWN_TIMEOUT_MS / 4)))
       .then(
         () => {
           logger.log({ msg: 'stopped' }, 'Shutdown');

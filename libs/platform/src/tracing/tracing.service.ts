@@ -1,16 +1,14 @@
-import type { OnApplicationShutdown } from '@nestjs/common';
 import type { BaseConfig } from '../config/base.config.js';
 import type { JsonLogger } from '../logging/json-logger.js';
-import { flushTracing, startTracing } from './tracing.js';
+import { startTracing } from './tracing.js';
 
 /**
  * Starts this process's tracing when TRACING=otlp, as the app is created
- * (before the HTTP hooks are chosen and before any span). At shutdown it
- * exports what has ended; `listen` stops the provider once every other
+ * (before the HTTP hooks are chosen and before any span). Provided by
+ * PlatformModule. `listen` stops it (exporting what is left) once every
  * shutdown hook has run, so the spans those hooks end are sent too.
- * Provided by PlatformModule.
  */
-export class TracingService implements OnApplicationShutdown {
+export class TracingService {
   constructor(config: BaseConfig, app: string, logger: JsonLogger) {
     if (config.TRACING !== 'otlp') return;
     const log = logger.pino.child({ context: 'Tracing' });
@@ -24,9 +22,5 @@ export class TracingService implements OnApplicationShutdown {
       { endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, sampleRatio: config.TRACING_SAMPLE_RATIO },
       'tracing on: exporting spans by OTLP',
     );
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await flushTracing();
   }
 }

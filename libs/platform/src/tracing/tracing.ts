@@ -94,12 +94,24 @@ export async function flushTracing(): Promise<void> {
   await active?.provider.forceFlush();
 }
 
-/** Flushes and unregisters the provider: the last thing a process does before it exits. */
-export async function stopTracing(): Promise<void> {
+/**
+ * Exports what is left and unregisters the provider: the last thing a process
+ * does before it exits. Waits at most `timeoutMs` for the collector: one that
+ * does not answer costs the last spans, never a clean exit.
+ */
+export async function stopTracing(timeoutMs = 2000): Promise<void> {
   const stopping = active;
   if (!stopping) return;
   active = undefined;
-  await stopping.provider.shutdown().catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    stopping.provider.shutdown().catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+      timer.unref();
+    }),
+  ]);
+  clearTimeout(timer);
   trace.disable();
   context.disable();
   propagation.disable();
