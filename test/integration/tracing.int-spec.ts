@@ -32,6 +32,7 @@ import {
   type Received,
 } from '../support/relay.js';
 import { bearer, TEST_JWT_SECRET } from '../support/tokens.js';
+import { sagaGroupAtEnd, settled } from '../support/transfers.js';
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/;
 
@@ -57,6 +58,7 @@ describe('tracing (TRACING=otlp): one trace from HTTP to the projector', () => {
   let queries: AppProcess;
   const running: AppProcess[] = [];
   const projectorGroup = `test-tracing-projector-${randomUUID()}`;
+  const sagaGroup = `test-tracing-saga-${randomUUID()}`;
   const teller = bearer('teller-tracing', ['teller']);
 
   async function started(app: AppProcess): Promise<AppProcess> {
@@ -73,11 +75,20 @@ describe('tracing (TRACING=otlp): one trace from HTTP to the projector', () => {
       () => undefined,
     );
     await consumerGroupAtEnd(projectorGroup, TOPICS.ledgerInternal);
+    await sagaGroupAtEnd(sagaGroup);
     db = testPool(2);
     kafka = await collect([TOPICS.ledgerInternal, TOPICS.accountEvents], { fromNow: true });
     const common = { JWT_SECRET: TEST_JWT_SECRET, OUTBOX_RELAY: 'off', TRANSFER_SAGA: 'off' };
     [traced, untraced, queries] = await Promise.all([
-      spawnApp('command-service', { ...common, ...tracing }).then(started),
+      // The transfer process manager runs here, in a group of its own at the end of the topic.
+      spawnApp('command-service', {
+        ...common,
+        ...tracing,
+        TRANSFER_SAGA: 'embedded',
+        TRANSFER_SAGA_GROUP_ID: sagaGroup,
+        TRANSFER_SAGA_START_FROM: 'earliest',
+        TRANSFER_SAGA_SESSION_TIMEOUT_MS: '6000',
+      }).then(started),
       // TRACING unset: the default, off.
       spawnApp('command-service', { ...common, LOG_LEVEL: 'warn' }).then(started),
       spawnApp('query-service', { JWT_SECRET: TEST_JWT_SECRET, ...tracing }).then(started),
@@ -102,6 +113,14 @@ describe('tracing (TRACING=otlp): one trace from HTTP to the projector', () => {
   const spansOf = (traceId: string): ReceivedSpan[] => receiver.spans.filter((s) => s.traceId === traceId);
   const messagesOf = (accountId: string): Received[] =>
     kafka.messages.filter((m) => m.key === accountId || m.key === accountStreamId(accountId));
+  /** Internal-topic messages of a transfer: its own stream's and the account movements naming it. */
+  const transferMessages = (transferId: string): Received[] =>
+    kafka.messages.filter(
+      (m) =>
+        m.topic === TOPICS.ledgerInternal &&
+        (m.key === `transfer-${transferId}` ||
+          (m.value.data as { transferId?: string } | undefined)?.transferId === transferId),
+    );
 
   async function openAccount(app: AppProcess, traceparent: string): Promise<string> {
     const res = await call(app.url, 'POST', '/accounts', {
@@ -245,6 +264,53 @@ describe('tracing (TRACING=otlp): one trace from HTTP to the projector', () => {
         parentSpanId: caller.parentId,
       }),
     ]);
+  });
+
+  it('carries a transfer’s trace through the process manager’s debit and credit', async () => {
+    const source = await openAccount(traced, callerTrace().header);
+    const target = await openAccount(traced, callerTrace().header);
+    const caller = callerTrace();
+    const res = await call(traced.url, 'POST', '/transfers', {
+      body: { fromAccountId: source, toAccountId: target, amount: 100 },
+      headers: { ...teller, traceparent: caller.header },
+    });
+    expect(res.status).toBe(202);
+    const transferId = res.body.transferId as string;
+    const [record] = await settled(db, [transferId], 60_000);
+    expect(record.outcome).toBe('COMPLETED');
+
+    // Every internal message of the transfer — its stream's and both movements — is in the caller's trace.
+    const types = () => transferMessages(transferId).map((m) => m.value.type as string);
+    expect(
+      await eventually(
+        async () =>
+          ['MoneyWithdrawn', 'MoneyDeposited', 'TransferCompleted'].every((t) => types().includes(t)),
+        30_000,
+      ),
+    ).toBe(true);
+    for (const m of transferMessages(transferId)) {
+      expect({ type: m.value.type, trace: parseHeader(m.headers.traceparent)?.traceId }).toEqual({
+        type: m.value.type,
+        trace: caller.traceId,
+      });
+    }
+    // The process manager's CONSUMER spans are the parents of the account commands it issued.
+    const spanNamed = (name: string) => spansOf(caller.traceId).find((s) => s.name === name);
+    expect(
+      await eventually(
+        async () => !!spanNamed('command WithdrawMoney') && !!spanNamed('command DepositMoney'),
+        30_000,
+      ),
+    ).toBe(true);
+    const byId = new Map(spansOf(caller.traceId).map((s) => [s.spanId, s]));
+    for (const name of ['command WithdrawMoney', 'command DepositMoney']) {
+      const parent = byId.get(spanNamed(name)!.parentSpanId!);
+      expect(parent).toMatchObject({
+        service: 'command-service',
+        kind: SPAN_KIND.consumer,
+        attributes: { 'messaging.consumer.group.name': sagaGroup },
+      });
+    }
   });
 
   it('writes no trace header for an unsampled trace, and records nothing of it', async () => {
