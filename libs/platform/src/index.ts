@@ -68,4 +68,3 @@ export {
   type HeaderCarrier,
   type TraceHeaders,
 } from './tracing/trace-context.js';
-export { TracingService } from './tracing/tracing.service.js';
