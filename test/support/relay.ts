@@ -187,7 +187,15 @@ export async function consumerGroupAtEnd(groupId: string, topic: string): Promis
   const admin = kafkaClient('test-group-admin').admin();
   await admin.connect();
   try {
-    await admin.resetOffsets({ groupId, topic, earliest: false });
+    // The partitions' high watermarks themselves: `resetOffsets({earliest: false})`
+    // commits -1 ("latest"), which a consumer subscribed fromBeginning reads as
+    // no offset at all — and then starts at the beginning of the topic.
+    const ends = await fetchTopicWatermarks(admin, topic);
+    await admin.setOffsets({
+      groupId,
+      topic,
+      partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
+    });
   } finally {
     await admin.disconnect();
   }
