@@ -26,6 +26,7 @@ import {
   collect,
   consumerGroupAtEnd,
   createTopics,
+  kafkaClient,
   spawnApp,
   spawnRelay,
   type AppProcess,
@@ -68,6 +69,18 @@ describe('tracing (TRACING=otlp): one trace from HTTP to the projector', () => {
     return app;
   }
 
+  /** Members of a consumer group once it is stable (0 while it is still forming). */
+  async function groupMembers(groupId: string): Promise<number> {
+    const admin = kafkaClient('test-tracing-admin').admin();
+    await admin.connect();
+    try {
+      const { groups } = await admin.describeGroups([groupId]);
+      return groups[0]?.state === 'Stable' ? groups[0].members.length : 0;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   beforeAll(async () => {
     receiver = await startOtlpReceiver();
     const tracing = { TRACING: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, LOG_LEVEL: 'warn' };
@@ -101,7 +114,11 @@ describe('tracing (TRACING=otlp): one trace from HTTP to the projector', () => {
         PROJECTOR_SESSION_TIMEOUT_MS: '6000',
       }).then(started),
     ]);
-  }, 180_000);
+    // The tests measure tracing, not how long a new consumer group takes to form.
+    const joined = (groupId: string) => eventually(async () => (await groupMembers(groupId)) === 1, 90_000);
+    expect(await joined(projectorGroup)).toBe(true);
+    expect(await joined(sagaGroup)).toBe(true);
+  }, 240_000);
 
   afterAll(async () => {
     await Promise.all(running.map((app) => app.kill('SIGKILL')));
