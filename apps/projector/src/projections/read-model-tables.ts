@@ -36,9 +36,6 @@ export function oldTable(live: string): string {
 /** The account read models' shadow tables. */
 export const SHADOW_TABLES = mapTables(LIVE_TABLES, shadowTable);
 
-/** The account read models' swapped-out tables. */
-export const OLD_TABLES = mapTables(LIVE_TABLES, oldTable);
-
 /** The three tables in the one order every lock on them is taken in (balance first, as the projector). */
 export function tablesOf(tables: AccountReadModelTables): string[] {
   return [tables.balance, tables.history, tables.monthlySummary];
