@@ -402,6 +402,71 @@ describe('transfer-status rebuild', () => {
     }
   }, 180_000);
 
+  it('does not wait for a transaction that waits for the swap, as a projector batch past its account writes does', async () => {
+    const holder = await db.connect();
+    const waiter = await db.connect();
+    try {
+      // The holder keeps the swap's lock request waiting until the waiter queues behind it.
+      await holder.query('BEGIN');
+      await holder.query('SELECT count(*) FROM transfer_status');
+      const rebuilding = rebuilder().rebuild({
+        target: 'transfer-status',
+        lockTimeoutMs: 30_000,
+        settleTimeoutMs: 20_000,
+      });
+      rebuilding.catch(() => undefined);
+      const swapWaiting = await eventually(
+        async () => {
+          const { rows } = await db.query(
+            `SELECT 1 FROM pg_locks WHERE relation = 'transfer_status'::regclass
+              AND mode = 'AccessExclusiveLock' AND NOT granted`,
+          );
+          return rows.length > 0;
+        },
+        60_000,
+        20,
+      );
+      expect(swapWaiting).toBe(true);
+
+      // Like a live batch that wrote account rows (it has a transaction id) and now reads transfer_status.
+      const { rows: me } = await waiter.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      await waiter.query('BEGIN');
+      await waiter.query('SELECT pg_current_xact_id()');
+      const waiting = waiter.query('SELECT count(*) FROM transfer_status');
+      waiting.catch(() => undefined);
+      const queued = await eventually(
+        async () => {
+          const { rows } = await db.query(
+            `SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'`,
+            [me[0].pid],
+          );
+          return rows.length > 0;
+        },
+        10_000,
+        20,
+      );
+      expect(queued).toBe(true);
+      // A later transaction commits before the lock is granted (commands keep committing):
+      // the waiter is then older than the swap's snapshot and holds its gap-safe read back.
+      await db.query('SELECT pg_current_xact_id()');
+      await holder.query('COMMIT');
+
+      const [result] = await rebuilding;
+      await waiting;
+      await waiter.query('COMMIT');
+      // Not the settle timeout (20 s): the waiter can only end after the swap, so the swap
+      // compared the tables at once.
+      expect(result.swap.settled).toBe(false);
+      expect(result.swap.lockedMs).toBeLessThan(10_000);
+      await expectTransferStatusEqualTheFold(db);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await waiter.query('ROLLBACK').catch(() => undefined);
+      holder.release();
+      waiter.release();
+    }
+  }, 180_000);
+
   it('refuses a second transfer-status rebuild while one runs, and all refuses before it rebuilds anything', async () => {
     const holder = await db.connect();
     try {

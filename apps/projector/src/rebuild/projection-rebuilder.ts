@@ -378,7 +378,11 @@ export class ProjectionRebuilder {
    * transaction id yet (a lock does not assign one), so it does not count.
    * Gives up at once when a writing transaction has been open longer than
    * the whole wait already: it is not about to end (a long job, maybe in
-   * another database — transaction ids are cluster-wide).
+   * another database — transaction ids are cluster-wide); and when one of
+   * the transactions it waits for waits for a lock this transaction holds: it
+   * cannot end before the swap does (a live projector batch that wrote one
+   * group's tables and now waits for the other's — the transfer group's swap,
+   * mostly: a batch writes the account tables before transfer_status).
    */
   private async olderTransactionsEnded(client: pg.PoolClient, timeoutMs: number): Promise<boolean> {
     const { rows } = await client.query<{ xmax: string }>(
@@ -390,7 +394,13 @@ export class ProjectionRebuilder {
         `SELECT pg_snapshot_xmin(pg_current_snapshot()) >= $1::xid8 AS ended,
                 EXISTS (SELECT 1 FROM pg_stat_activity
                          WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()
-                           AND xact_start < clock_timestamp() - make_interval(secs => $2::float8 / 1000)) AS lingering`,
+                           AND (xact_start < clock_timestamp() - make_interval(secs => $2::float8 / 1000)
+                                OR CASE WHEN wait_event_type = 'Lock'
+                                        THEN pg_backend_pid() = ANY (pg_blocking_pids(pid))
+                                             AND backend_xid = ANY (SELECT x::xid FROM pg_snapshot_xip(pg_current_snapshot()) x
+                                                                     WHERE x < $1::xid8)
+                                        ELSE false END))
+                  AS lingering`,
         [rows[0].xmax, timeoutMs],
       );
       if (now[0].ended) return true;
