@@ -6,8 +6,9 @@ export const USAGE = `usage: npm run cli -- <command>
       Rebuild a projection from the event store into shadow tables and swap
       it in without downtime. <name>: ${REBUILD_TARGETS.join(' | ')}.
       balance, history and monthly-summary share one version guard: each name
-      rebuilds all three. An interrupted rebuild resumes from its checkpoint;
-      --restart discards it and starts over.
+      rebuilds all three. transfer-status is rebuilt on its own; all rebuilds
+      every projection, one group after the other. An interrupted rebuild
+      resumes from its checkpoint; --restart discards it and starts over.
 
   projections:status
       Per projection: the projector's checkpoint, lag in events and seconds,

@@ -16,7 +16,7 @@ import {
   RebuildInterrupted,
   type RebuildResult,
 } from '../rebuild/projection-rebuilder.js';
-import { groupOf, type RebuildTarget } from '../rebuild/rebuild-targets.js';
+import { groupsOf, type ReadModelGroup, type RebuildTarget } from '../rebuild/rebuild-targets.js';
 import { formatStatus, projectionStatus } from '../status/projection-status.js';
 import { EXIT, type CliCommand } from './cli-args.js';
 
@@ -46,46 +46,42 @@ async function rebuild(
   restart: boolean,
   io: CliIo,
 ): Promise<number> {
-  const group = groupOf(target);
+  const groups = groupsOf(target);
   const pool = createEventStorePool(config, 'projector-cli', 12);
   const upcasters = new UpcasterRegistry();
   for (const u of ACCOUNT_UPCASTERS) upcasters.register(u.type, u.fromVersion, u.upcast);
   const store = new PostgresEventStore(pool, { internalTopic: TOPICS.ledgerInternal, upcasters });
   // Owner names are opened with the configured master key, "[erased]" once erased (SPEC §8).
   const vault = createPersonalDataVault(pool, config, PERSONAL_DATA_FIELDS);
-  const together = group.projections.filter((p) => p !== target);
-  io.out(
-    `rebuilding ${group.projections.join(', ')}` +
-      (target === 'all'
-        ? '\n'
-        : ` (${target} shares one version guard with ${together.join(' and ')}: they are rebuilt together)\n`),
-  );
+  io.out(`rebuilding ${groups.map((g) => describeGroup(g, target)).join('; then ')}\n`);
   let lastReport = Date.now();
   let readAtStart = 0;
-  const startedAt = Date.now();
+  let startedAt = Date.now();
   try {
-    const result = await new ProjectionRebuilder(pool, store, upcasters, vault).rebuild({
+    const results = await new ProjectionRebuilder(pool, store, upcasters, vault).rebuild({
       target,
       restart,
       signal: io.signal,
-      onStart: ({ rebuildId, resumed, checkpoint, eventsRead }) => {
+      onStart: ({ group, rebuildId, resumed, checkpoint, eventsRead }) => {
         readAtStart = eventsRead;
+        startedAt = Date.now();
+        const names = group.projections.join(', ');
         io.out(
           resumed
-            ? `resuming rebuild #${rebuildId} from ${describeCheckpoint(checkpoint)}\n`
-            : `rebuild #${rebuildId}: replaying the event store from ${describeCheckpoint(checkpoint)} into shadow tables\n`,
+            ? `resuming rebuild #${rebuildId} from ${describeCheckpoint(checkpoint)} (${names})\n`
+            : `rebuild #${rebuildId}: replaying the event store from ${describeCheckpoint(checkpoint)} into shadow tables (${names})\n`,
         );
       },
       onProgress: (p) => {
         if (Date.now() - lastReport < 2000) return;
         lastReport = Date.now();
-        const rate = (p.eventsRead - readAtStart) / ((Date.now() - startedAt) / 1000);
+        const rate = (p.eventsRead - readAtStart) / Math.max((Date.now() - startedAt) / 1000, 0.001);
         io.out(
           `  ${count(p.eventsRead)} events read (${count(rate)} events/s), at ${describeCheckpoint(p.checkpoint)}\n`,
         );
       },
     });
-    io.out(summary(result));
+    for (const result of results) io.out(summary(result));
     return EXIT.ok;
   } catch (err) {
     if (err instanceof RebuildInterrupted) {
@@ -102,6 +98,14 @@ async function rebuild(
   }
 }
 
+/** A group as the rebuild's first line names it, saying why more than the name asked for is rebuilt. */
+function describeGroup(group: ReadModelGroup, target: RebuildTarget): string {
+  const names = group.projections.join(', ');
+  if (target === 'all' || group.projections.length === 1) return names;
+  const together = group.projections.filter((p) => p !== target);
+  return `${names} (${target} shares one version guard with ${together.join(' and ')}: they are rebuilt together)`;
+}
+
 function summary(r: RebuildResult): string {
   const rate = r.eventsReadThisRun / Math.max(r.seconds, 0.001);
   return (
@@ -112,7 +116,7 @@ function summary(r: RebuildResult): string {
     `indexes ${r.phases.indexes.toFixed(1)} s, swap ${r.phases.swap.toFixed(1)} s\n` +
     `  swap: live tables locked ${r.swap.lockedMs.toFixed(0)} ms (attempt ${r.swap.attempts}), ` +
     `${count(r.swap.caughtUp)} events applied under the lock` +
-    (r.swap.settled ? '' : `, ${count(r.swap.patchedAccounts)} accounts caught up from their streams`) +
+    (r.swap.settled ? '' : `, ${count(r.swap.patchedStreams)} ${r.group}s caught up from their streams`) +
     `; checkpoint ${describeCheckpoint(r.checkpoint)}\n` +
     (r.oldTablesDropped
       ? ''

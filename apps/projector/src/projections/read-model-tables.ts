@@ -1,9 +1,9 @@
 /**
- * The tables the account read models write. The live projector writes the
- * live ones; a rebuild writes shadow copies (`<live>__shadow`, created LIKE
- * the live table) and swaps them in (SPEC §10). One projection class serves
- * both: its SQL takes the table name, its prepared statements are named per
- * table so a connection can hold both kinds side by side.
+ * The tables the read models write. The live projector writes the live ones;
+ * a rebuild writes shadow copies (`<live>__shadow`, created LIKE the live
+ * table) and swaps them in (SPEC §10). One projection class serves both: its
+ * SQL takes the table name, its prepared statements are named per table so a
+ * connection can hold both kinds side by side.
  */
 export interface AccountReadModelTables {
   /** `account_balance`: balance, status, lifetime deposits — and the version every model is guarded by. */
@@ -20,11 +20,21 @@ export const LIVE_TABLES: AccountReadModelTables = Object.freeze({
   monthlySummary: 'account_monthly_summary',
 });
 
-/** Where a rebuild writes until the swap. */
-export const SHADOW_TABLES = suffixed('__shadow');
+/** `transfer_status`: one row per transfer, guarded by the transfer stream's version. */
+export const TRANSFER_STATUS_TABLE = 'transfer_status';
+
+/** Where a rebuild writes a live table's successor until the swap. */
+export function shadowTable(live: string): string {
+  return `${live}__shadow`;
+}
 
 /** Where a swapped-out live table waits for its DROP (right after the swap commits). */
-export const OLD_TABLES = suffixed('__old');
+export function oldTable(live: string): string {
+  return `${live}__old`;
+}
+
+/** The account read models' shadow tables. */
+export const SHADOW_TABLES = mapTables(LIVE_TABLES, shadowTable);
 
 /** The three tables in the one order every lock on them is taken in (balance first, as the projector). */
 export function tablesOf(tables: AccountReadModelTables): string[] {
@@ -42,10 +52,10 @@ export function statementName(base: string, table: string): string {
   return `${base}:${table}`;
 }
 
-function suffixed(suffix: string): AccountReadModelTables {
+function mapTables(tables: AccountReadModelTables, name: (live: string) => string): AccountReadModelTables {
   return Object.freeze({
-    balance: LIVE_TABLES.balance + suffix,
-    history: LIVE_TABLES.history + suffix,
-    monthlySummary: LIVE_TABLES.monthlySummary + suffix,
+    balance: name(tables.balance),
+    history: name(tables.history),
+    monthlySummary: name(tables.monthlySummary),
   });
 }

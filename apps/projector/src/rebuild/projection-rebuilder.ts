@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { accountStreamId } from '@cqrs-bank/banking';
 import type {
   GlobalCheckpoint,
   PersonalDataVault,
@@ -10,29 +9,29 @@ import type {
 } from '@cqrs-bank/event-store';
 import type pg from 'pg';
 import { fromStoredEvent } from '../ledger/ledger-event.js';
-import { AccountBatchApplier } from '../projections/account-batch-applier.js';
-import { ident } from '../projections/read-model-tables.js';
 import { notifyProjection } from '../projections/projection-notice.js';
+import { ident, shadowTable } from '../projections/read-model-tables.js';
 import {
   describeCheckpoint,
   RebuildJournal,
   type RebuildProgress,
   type RebuildRecord,
 } from './rebuild-journal.js';
-import { groupOf, REBUILD_LOCK_CLASS, type ReadModelGroup, type RebuildTarget } from './rebuild-targets.js';
+import { groupsOf, REBUILD_LOCK_CLASS, type ReadModelGroup, type RebuildTarget } from './rebuild-targets.js';
 import { ShadowTables } from './shadow-tables.js';
+import { shadowWriter, type ShadowWriter } from './shadow-writers.js';
 
 export interface RebuildOptions {
-  /** The projection asked for; its whole group is rebuilt (see ACCOUNT_READ_MODELS). */
+  /** The projection asked for; its whole group is rebuilt (see ACCOUNT_READ_MODELS), every group for `all`. */
   target: RebuildTarget;
-  /** Discard a RUNNING rebuild's shadow tables and start from the beginning of the log. */
+  /** Discard a RUNNING rebuild's shadow tables and start from the beginning of the log (each group's). */
   restart?: boolean;
   /** Events per read of the event store and per shadow transaction. */
   batchSize?: number;
   /** Stops the replay after the batch in hand; the rebuild stays resumable. Not checked during the swap. */
   signal?: AbortSignal;
-  /** Called once the rebuild has its journal row: a new one, or the interrupted one it resumes. */
-  onStart?: (start: { rebuildId: string; resumed: boolean } & RebuildProgress) => void;
+  /** Called once a group's rebuild has its journal row: a new one, or the interrupted one it resumes. */
+  onStart?: (start: { group: ReadModelGroup; rebuildId: string; resumed: boolean } & RebuildProgress) => void;
   onProgress?: (progress: RebuildProgressReport) => void;
   /** Longest wait for the live tables' lock per swap attempt; queries queue behind the wait. */
   lockTimeoutMs?: number;
@@ -42,11 +41,14 @@ export interface RebuildOptions {
 }
 
 export interface RebuildProgressReport extends RebuildProgress {
+  group: ReadModelGroup['key'];
   rebuildId: string;
   phase: 'replay' | 'swap';
 }
 
+/** One group's rebuild. */
 export interface RebuildResult extends RebuildProgress {
+  group: ReadModelGroup['key'];
   rebuildId: string;
   projections: readonly string[];
   /** Whether an interrupted rebuild was continued from its checkpoint. */
@@ -68,10 +70,10 @@ export interface SwapReport {
   lockedMs: number;
   /** Events applied under the lock (the last ones since the shadow's checkpoint). */
   caughtUp: number;
-  /** Whether every transaction older than the lock ended in time (else the accounts were compared). */
+  /** Whether every transaction older than the lock ended in time (else the guard tables were compared). */
   settled: boolean;
-  /** Accounts whose live row was ahead of the shadow, caught up from their streams. */
-  patchedAccounts: number;
+  /** Streams (accounts, transfers) whose live guard row was ahead of the shadow, caught up from their streams. */
+  patchedStreams: number;
 }
 
 /** A rebuild that cannot start or go on, for a reason the operator can act on. */
@@ -97,18 +99,19 @@ const DEFAULTS = {
 };
 /** The replay counts as caught up to live once a read returns fewer events than this. */
 const AT_HEAD_BELOW = 1_000;
-/** Accounts read from the event store at once when live rows are ahead of the shadow. */
+/** Streams read from the event store at once when live rows are ahead of the shadow. */
 const PATCH_CONCURRENCY = 8;
 
 /**
- * Rebuilds a group of read models from the event store without downtime
+ * Rebuilds groups of read models from the event store without downtime
  * (SPEC §10): replays `readAll` from the start of the log into shadow tables
  * with the projector's own projection code, in big batches, each committed
  * with the rebuild's checkpoint; catches up to live; then, in ONE
  * transaction, locks the live tables, applies the last events, and renames
  * the shadow tables into place. The live projector keeps running throughout:
  * after the swap it meets events the new tables already reflect and skips
- * them by their version.
+ * them by their version. Every group has its own guard, journal row, lock
+ * and swap; `all` rebuilds them one after the other.
  */
 export class ProjectionRebuilder {
   private readonly journal = new RebuildJournal();
@@ -120,8 +123,9 @@ export class ProjectionRebuilder {
     private readonly vault: PersonalDataVault,
   ) {}
 
-  async rebuild(options: RebuildOptions): Promise<RebuildResult> {
-    const group = groupOf(options.target);
+  /** Rebuilds every group `options.target` names, one after the other; one result per group. */
+  async rebuild(options: RebuildOptions): Promise<RebuildResult[]> {
+    const groups = groupsOf(options.target);
     const opts: Options = {
       ...options,
       batchSize: options.batchSize ?? DEFAULTS.batchSize,
@@ -129,44 +133,65 @@ export class ProjectionRebuilder {
       swapAttempts: options.swapAttempts ?? DEFAULTS.swapAttempts,
       settleTimeoutMs: options.settleTimeoutMs ?? DEFAULTS.settleTimeoutMs,
     };
-    const startedAt = performance.now();
-    // One connection holds the group's rebuild lock for as long as this runs:
-    // Postgres releases it the moment the process dies. Another one writes.
+    // One connection holds the groups' rebuild locks for as long as this runs:
+    // Postgres releases them the moment the process dies. Another one writes.
     const session = await connect(this.pool);
     let work: pg.PoolClient | undefined;
+    try {
+      // Every lock first: `all` refuses before it rebuilds anything, not halfway.
+      for (const group of groups) {
+        const { rows } = await session.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [
+          REBUILD_LOCK_CLASS,
+          group.lockKey,
+        ]);
+        if (!rows[0].ok) {
+          const other = await this.journal.running(session, group);
+          throw new RebuildError(
+            `a rebuild of ${group.projections.join(', ')} is already running` +
+              (other ? ` (#${other.id}, started ${other.startedAt.toISOString()})` : ''),
+          );
+        }
+      }
+      work = await connect(this.pool);
+      const results: RebuildResult[] = [];
+      for (const group of groups) results.push(await this.rebuildGroup(session, work, group, opts));
+      return results;
+    } finally {
+      await session.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+      session.release();
+      work?.release();
+    }
+  }
+
+  /** One group, under its lock (held by `session`): prepare or resume, replay, indexes, swap. */
+  private async rebuildGroup(
+    session: pg.PoolClient,
+    writer: pg.PoolClient,
+    group: ReadModelGroup,
+    opts: Options,
+  ): Promise<RebuildResult> {
+    const startedAt = performance.now();
     let run: RebuildRecord | undefined;
     try {
-      const { rows } = await session.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [
-        REBUILD_LOCK_CLASS,
-        group.lockKey,
-      ]);
-      if (!rows[0].ok) {
-        const other = await this.journal.running(session, group);
-        throw new RebuildError(
-          `a rebuild of ${group.projections.join(', ')} is already running` +
-            (other ? ` (#${other.id}, started ${other.startedAt.toISOString()})` : ''),
-        );
-      }
-      const writer = await connect(this.pool);
-      work = writer;
       const shadow = new ShadowTables(group);
       await shadow.dropOld(session);
 
       run = await this.journal.running(session, group);
-      const resumed = !!run && !options.restart && (await shadow.exist(session));
-      if (!resumed) run = await this.begin(writer, group, shadow, options, run);
+      const resumed = !!run && !opts.restart && (await shadow.exist(session));
+      if (!resumed) run = await this.begin(writer, group, shadow, opts, run);
       const progress: RebuildProgress = {
         checkpoint: run!.checkpoint,
         eventsRead: run!.eventsRead,
         eventsApplied: run!.eventsApplied,
       };
       const readBefore = progress.eventsRead;
-      options.onStart?.({ rebuildId: run!.id, resumed, ...progress });
-      const applier = new AccountBatchApplier(this.store, this.upcasters, this.vault, {
-        tables: group.shadow,
-        lockAccounts: false,
-      });
-      const ctx = { group, applier, runId: run!.id, opts };
+      opts.onStart?.({ group, rebuildId: run!.id, resumed, ...progress });
+      const ctx: Context = {
+        group,
+        writer: shadowWriter(group, { store: this.store, upcasters: this.upcasters, vault: this.vault }),
+        runId: run!.id,
+        opts,
+      };
 
       const replayFrom = performance.now();
       await this.replay(writer, ctx, progress);
@@ -187,6 +212,7 @@ export class ProjectionRebuilder {
           swap: (performance.now() - swapFrom) / 1000,
         },
         oldTablesDropped,
+        group: group.key,
         rebuildId: run!.id,
         projections: group.projections,
         resumed,
@@ -201,10 +227,6 @@ export class ProjectionRebuilder {
         await this.journal.recordError(session, run.id, message).catch(() => undefined);
       }
       throw err;
-    } finally {
-      await session.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
-      session.release();
-      work?.release();
     }
   }
 
@@ -245,7 +267,7 @@ export class ProjectionRebuilder {
       if (!atHead) pending = this.read(page.checkpoint, batchSize);
       const next = await inTransaction(work, () => this.applyPage(work, ctx, progress, page));
       Object.assign(progress, next);
-      ctx.opts.onProgress?.({ rebuildId: ctx.runId, phase: 'replay', ...progress });
+      ctx.opts.onProgress?.({ group: ctx.group.key, rebuildId: ctx.runId, phase: 'replay', ...progress });
       if (atHead) return;
       if (ctx.opts.signal?.aborted) {
         throw new RebuildInterrupted(
@@ -262,17 +284,25 @@ export class ProjectionRebuilder {
     progress: RebuildProgress,
     page: Page,
   ): Promise<RebuildProgress> {
-    const outcome = await ctx.applier.apply(
-      client,
-      page.events.map((e) => fromStoredEvent(e, this.upcasters)),
-    );
+    const applied = await this.applyEvents(client, ctx, page.events);
     const next: RebuildProgress = {
       checkpoint: page.checkpoint,
       eventsRead: progress.eventsRead + page.events.length,
-      eventsApplied: progress.eventsApplied + outcome.applied + outcome.caughtUp,
+      eventsApplied: progress.eventsApplied + applied,
     };
     await this.journal.advance(client, ctx.runId, next);
     return next;
+  }
+
+  /** The group's events among `events`, applied to its shadow tables; how many changed them. */
+  private async applyEvents(client: pg.PoolClient, ctx: Context, events: StoredEvent[]): Promise<number> {
+    const { streamTypes } = ctx.writer;
+    const ours = events.filter((e) => streamTypes.includes(e.streamType));
+    if (ours.length === 0) return 0;
+    return ctx.writer.apply(
+      client,
+      ours.map((e) => fromStoredEvent(e, this.upcasters)),
+    );
   }
 
   /**
@@ -284,7 +314,7 @@ export class ProjectionRebuilder {
    * committed before the lock, so once every transaction older than the lock
    * has ended, `readAll` (which reads below the oldest running transaction)
    * returns all of them. If one lingers beyond `settleTimeoutMs`, every live
-   * row ahead of its shadow row is caught up from its stream instead.
+   * guard row ahead of its shadow row is caught up from its stream instead.
    */
   private async swap(
     work: pg.PoolClient,
@@ -310,30 +340,27 @@ export class ProjectionRebuilder {
             state = next;
             if (page.events.length < batchSize) break;
           }
-          let patchedAccounts = 0;
+          let patchedStreams = 0;
           if (!settled) {
-            const patch = await this.catchUpAccountsAhead(work, ctx);
-            patchedAccounts = patch.accounts;
+            const patch = await this.catchUpStreamsAhead(work, ctx);
+            patchedStreams = patch.streams;
             state = { ...state, eventsApplied: state.eventsApplied + patch.events };
             await this.journal.advance(work, ctx.runId, state);
           }
-          // The replay opened names with the keys of its time; any owner erased since
-          // (its event maybe not yet readable) must not come back with the new tables.
-          await ctx.applier.sweepErasedNames(work);
+          await ctx.writer.beforeSwap(work);
           await shadow.swap(work);
           await this.journal.finish(work, ctx.runId, state);
-          // Read-your-writes waiters re-check their versions against the new tables.
-          await notifyProjection(work, ['']);
-          return { lockedAt, settled, caughtUp, patchedAccounts };
+          await notifyProjection(work, ctx.writer.swapNotices);
+          return { lockedAt, settled, caughtUp, patchedStreams };
         });
         Object.assign(progress, state);
-        ctx.opts.onProgress?.({ rebuildId: ctx.runId, phase: 'swap', ...progress });
+        ctx.opts.onProgress?.({ group: ctx.group.key, rebuildId: ctx.runId, phase: 'swap', ...progress });
         return {
           attempts: attempt,
           lockedMs: performance.now() - report.lockedAt,
           caughtUp: report.caughtUp,
           settled: report.settled,
-          patchedAccounts: report.patchedAccounts,
+          patchedStreams: report.patchedStreams,
         };
       } catch (err) {
         if (!isLockWaitFailure(err) || attempt >= swapAttempts) throw err;
@@ -351,7 +378,11 @@ export class ProjectionRebuilder {
    * transaction id yet (a lock does not assign one), so it does not count.
    * Gives up at once when a writing transaction has been open longer than
    * the whole wait already: it is not about to end (a long job, maybe in
-   * another database — transaction ids are cluster-wide).
+   * another database — transaction ids are cluster-wide); and when one of
+   * the transactions it waits for waits for a lock this transaction holds: it
+   * cannot end before the swap does (a live projector batch that wrote one
+   * group's tables and now waits for the other's — the transfer group's swap,
+   * mostly: a batch writes the account tables before transfer_status).
    */
   private async olderTransactionsEnded(client: pg.PoolClient, timeoutMs: number): Promise<boolean> {
     const { rows } = await client.query<{ xmax: string }>(
@@ -363,7 +394,13 @@ export class ProjectionRebuilder {
         `SELECT pg_snapshot_xmin(pg_current_snapshot()) >= $1::xid8 AS ended,
                 EXISTS (SELECT 1 FROM pg_stat_activity
                          WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()
-                           AND xact_start < clock_timestamp() - make_interval(secs => $2::float8 / 1000)) AS lingering`,
+                           AND (xact_start < clock_timestamp() - make_interval(secs => $2::float8 / 1000)
+                                OR CASE WHEN wait_event_type = 'Lock'
+                                        THEN pg_backend_pid() = ANY (pg_blocking_pids(pid))
+                                             AND backend_xid = ANY (SELECT x::xid FROM pg_snapshot_xip(pg_current_snapshot()) x
+                                                                     WHERE x < $1::xid8)
+                                        ELSE false END))
+                  AS lingering`,
         [rows[0].xmax, timeoutMs],
       );
       if (now[0].ended) return true;
@@ -373,39 +410,36 @@ export class ProjectionRebuilder {
   }
 
   /**
-   * Every account whose live row is ahead of its shadow row (or missing from
-   * the shadow) gets the rest of its stream from the event store. Costs one
-   * join of the two balance tables: only used when a transaction older than
-   * the lock kept `readAll` from reaching every event the projector applied.
+   * Every stream whose live guard row is ahead of its shadow row (or missing
+   * from the shadow) gets the rest of its stream from the event store. Costs
+   * one join of the two guard tables: only used when a transaction older
+   * than the lock kept `readAll` from reaching every event the projector applied.
    */
-  private async catchUpAccountsAhead(
+  private async catchUpStreamsAhead(
     client: pg.PoolClient,
     ctx: Context,
-  ): Promise<{ accounts: number; events: number }> {
-    const { rows } = await client.query<{ account_id: string; version: string }>(
-      `SELECT l.account_id, coalesce(s.version, 0) AS version
-         FROM ${ident(ctx.group.live.balance)} l
-         LEFT JOIN ${ident(ctx.group.shadow.balance)} s ON s.account_id = l.account_id
-        WHERE s.account_id IS NULL OR l.version > s.version`,
+  ): Promise<{ streams: number; events: number }> {
+    const { table, key } = ctx.group.guard;
+    const { rows } = await client.query<{ key: string; version: string }>(
+      `SELECT l.${ident(key)}::text AS key, coalesce(s.version, 0) AS version
+         FROM ${ident(table)} l
+         LEFT JOIN ${ident(shadowTable(table))} s ON s.${ident(key)} = l.${ident(key)}
+        WHERE s.${ident(key)} IS NULL OR l.version > s.version`,
     );
-    let accounts = 0;
+    let streams = 0;
     let events = 0;
     for (let i = 0; i < rows.length; i += PATCH_CONCURRENCY) {
-      const streams = await Promise.all(
+      const read = await Promise.all(
         rows
           .slice(i, i + PATCH_CONCURRENCY)
-          .map((r) => this.store.readStream(accountStreamId(r.account_id), Number(r.version))),
+          .map((r) => this.store.readStream(ctx.writer.streamOf(r.key), Number(r.version))),
       );
-      const missing = streams.flat();
+      const missing = read.flat();
       if (missing.length === 0) continue;
-      const outcome = await ctx.applier.apply(
-        client,
-        missing.map((e) => fromStoredEvent(e, this.upcasters)),
-      );
-      accounts += streams.filter((s) => s.length > 0).length;
-      events += outcome.applied + outcome.caughtUp;
+      events += await this.applyEvents(client, ctx, missing);
+      streams += read.filter((s) => s.length > 0).length;
     }
-    return { accounts, events };
+    return { streams, events };
   }
 
   /**
@@ -437,7 +471,7 @@ type Options = RebuildOptions & typeof DEFAULTS;
 
 interface Context {
   group: ReadModelGroup;
-  applier: AccountBatchApplier;
+  writer: ShadowWriter;
   runId: string;
   opts: Options;
 }

@@ -1,12 +1,8 @@
-import {
-  LIVE_TABLES,
-  OLD_TABLES,
-  SHADOW_TABLES,
-  type AccountReadModelTables,
-} from '../projections/read-model-tables.js';
+import { ACCOUNT_STREAM_TYPE, TRANSFER_STREAM_TYPE } from '@cqrs-bank/banking';
+import { LIVE_TABLES, tablesOf, TRANSFER_STATUS_TABLE } from '../projections/read-model-tables.js';
 
 /** The projections `projections:rebuild` and `projections:status` know, by name. */
-export const PROJECTION_NAMES = ['balance', 'history', 'monthly-summary'] as const;
+export const PROJECTION_NAMES = ['balance', 'history', 'monthly-summary', 'transfer-status'] as const;
 export type ProjectionName = (typeof PROJECTION_NAMES)[number];
 
 /** What `projections:rebuild <name>` accepts: one projection, or `all`. */
@@ -17,18 +13,27 @@ export function isRebuildTarget(name: string): name is RebuildTarget {
   return (REBUILD_TARGETS as readonly string[]).includes(name);
 }
 
-/** Read models that are rebuilt, and swapped in, together. */
+/**
+ * Read models that are rebuilt, and swapped in, together: what a rebuild
+ * needs to know about their tables. How events are applied to them is the
+ * group's ShadowWriter (shadow-writers.ts).
+ */
 export interface ReadModelGroup {
   /** Names the group in `projection_rebuilds.read_models`. */
-  readonly key: string;
+  readonly key: 'account' | 'transfer';
   readonly projections: readonly ProjectionName[];
-  readonly live: AccountReadModelTables;
-  readonly shadow: AccountReadModelTables;
-  readonly old: AccountReadModelTables;
+  /** The live tables, in the one order every lock on them is taken in. */
+  readonly tables: readonly string[];
+  /**
+   * The table whose rows carry the stream version that guards the whole
+   * group (one row per stream, `version` and `updated_at` columns), its key
+   * column, and the type of those streams.
+   */
+  readonly guard: { readonly table: string; readonly key: string; readonly streamType: string };
   /**
    * Live tables whose primary key the replay itself uses (the version
-   * look-up, ON CONFLICT): their shadows get it up front. Every other index
-   * is built once the replay has filled the shadow tables.
+   * look-up, ON CONFLICT, UPDATE … WHERE key): their shadows get it up front.
+   * Every other index is built once the replay has filled the shadow tables.
    */
   readonly keyedDuringReplay: readonly string[];
   /** Second half of the session advisory lock that lets one rebuild of the group run at a time. */
@@ -47,19 +52,32 @@ export interface ReadModelGroup {
  * three into shadow tables from the same events in the same transactions and
  * swapping them in one transaction: the guard and what it guards stay in step.
  */
-export const ACCOUNT_READ_MODELS: ReadModelGroup = Object.freeze({
+export const ACCOUNT_READ_MODELS: ReadModelGroup = Object.freeze<ReadModelGroup>({
   key: 'account',
-  projections: PROJECTION_NAMES,
-  live: LIVE_TABLES,
-  shadow: SHADOW_TABLES,
-  old: OLD_TABLES,
+  projections: ['balance', 'history', 'monthly-summary'],
+  tables: tablesOf(LIVE_TABLES),
+  guard: { table: LIVE_TABLES.balance, key: 'account_id', streamType: ACCOUNT_STREAM_TYPE },
   keyedDuringReplay: [LIVE_TABLES.balance, LIVE_TABLES.monthlySummary],
   lockKey: 1,
 });
 
-/** The group a requested name rebuilds (every projection here is an account read model). */
-export function groupOf(_target: RebuildTarget): ReadModelGroup {
-  return ACCOUNT_READ_MODELS;
+/** `transfer_status` guards itself: each row carries its transfer stream's version. */
+export const TRANSFER_READ_MODELS: ReadModelGroup = Object.freeze<ReadModelGroup>({
+  key: 'transfer',
+  projections: ['transfer-status'],
+  tables: [TRANSFER_STATUS_TABLE],
+  guard: { table: TRANSFER_STATUS_TABLE, key: 'transfer_id', streamType: TRANSFER_STREAM_TYPE },
+  keyedDuringReplay: [TRANSFER_STATUS_TABLE],
+  lockKey: 2,
+});
+
+/** Every group, in the order `all` rebuilds them. */
+export const READ_MODEL_GROUPS: readonly ReadModelGroup[] = [ACCOUNT_READ_MODELS, TRANSFER_READ_MODELS];
+
+/** The groups a requested name rebuilds: the one holding that projection, or every group for `all`. */
+export function groupsOf(target: RebuildTarget): ReadModelGroup[] {
+  if (target === 'all') return [...READ_MODEL_GROUPS];
+  return READ_MODEL_GROUPS.filter((g) => g.projections.includes(target));
 }
 
 /** First half of the advisory lock key (two-int form, so it never meets the projector's per-account keys). */

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { ident, tablesOf } from '../projections/read-model-tables.js';
+import { ident, oldTable, shadowTable } from '../projections/read-model-tables.js';
 import type { ReadModelGroup } from './rebuild-targets.js';
 
 interface IndexInfo {
@@ -22,14 +22,14 @@ interface IndexInfo {
  * them too, so the next rebuild starts from the same names again.
  */
 export class ShadowTables {
-  private readonly live: string[];
+  private readonly live: readonly string[];
   private readonly shadow: string[];
   private readonly old: string[];
 
   constructor(private readonly group: ReadModelGroup) {
-    this.live = tablesOf(group.live);
-    this.shadow = tablesOf(group.shadow);
-    this.old = tablesOf(group.old);
+    this.live = group.tables;
+    this.shadow = group.tables.map(shadowTable);
+    this.old = group.tables.map(oldTable);
   }
 
   /**

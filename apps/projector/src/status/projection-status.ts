@@ -1,4 +1,3 @@
-import { ACCOUNT_STREAM_TYPE } from '@cqrs-bank/banking';
 import type { PostgresEventStore } from '@cqrs-bank/event-store';
 import { fetchTopicWatermarks } from '@cqrs-bank/messaging';
 import { withTimeout } from '@cqrs-bank/platform';
@@ -6,7 +5,7 @@ import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { ident } from '../projections/read-model-tables.js';
 import { describeCheckpoint, RebuildJournal, type RebuildRecord } from '../rebuild/rebuild-journal.js';
-import { ACCOUNT_READ_MODELS, type ReadModelGroup } from '../rebuild/rebuild-targets.js';
+import { READ_MODEL_GROUPS, type ReadModelGroup } from '../rebuild/rebuild-targets.js';
 
 export interface PartitionStatus {
   partition: number;
@@ -20,22 +19,28 @@ export interface PartitionStatus {
   lag?: number;
 }
 
-export interface ProjectionStatusReport {
+/** What differs between groups of read models: how fresh their tables are, and their rebuilds. */
+export interface GroupStatus {
   group: ReadModelGroup;
-  consumerGroup: string;
-  topic: string;
-  partitions: PartitionStatus[];
-  /** Kafka's lag summed over the partitions; undefined when Kafka did not answer. */
-  lagEvents?: number;
-  kafkaError?: string;
-  /** recorded_at of the newest account event the read models reflect. */
+  /** recorded_at of the newest event of the group's streams the read models reflect. */
   newestReflected: Date | null;
-  /** recorded_at of the newest account event in the event store. */
+  /** recorded_at of the newest event of the group's streams in the event store. */
   newestStored: Date | null;
   /** 0 when the newest stored event is reflected; else now − newestReflected. */
   lagSeconds: number | null;
   running?: RebuildRecord & { active: boolean };
   lastDone?: RebuildRecord;
+}
+
+export interface ProjectionStatusReport {
+  consumerGroup: string;
+  topic: string;
+  /** The projector's checkpoint and Kafka lag: one batch transaction applies every group, so they share it. */
+  partitions: PartitionStatus[];
+  /** Kafka's lag summed over the partitions; undefined when Kafka did not answer. */
+  lagEvents?: number;
+  kafkaError?: string;
+  groups: GroupStatus[];
   at: Date;
 }
 
@@ -50,22 +55,16 @@ export async function projectionStatus(
   kafka: Kafka,
   options: { consumerGroup: string; topic: string; kafkaTimeoutMs: number },
 ): Promise<ProjectionStatusReport> {
-  const group = ACCOUNT_READ_MODELS;
-  const journal = new RebuildJournal();
-  const [offsets, freshness, newestStored, running, lastDone] = await Promise.all([
+  const [offsets, groups] = await Promise.all([
     db.query<{ partition: number; next_offset: string }>(
       `SELECT partition, next_offset FROM projector_offsets
         WHERE consumer_group = $1 AND topic = $2 ORDER BY partition`,
       [options.consumerGroup, options.topic],
     ),
-    db.query<{ reflected: Date | null }>(
-      `SELECT max(updated_at) AS reflected FROM ${ident(group.live.balance)}`,
-    ),
-    store.newestRecordedAt(ACCOUNT_STREAM_TYPE),
-    journal.running(db, group),
-    journal.lastDone(db, group),
+    Promise.all(READ_MODEL_GROUPS.map((group) => groupStatus(db, store, group))),
   ]);
   const at = new Date();
+  for (const g of groups) g.lagSeconds = lagSeconds(g.newestReflected, g.newestStored, at);
   const partitions = new Map<number, PartitionStatus>();
   for (const o of offsets.rows)
     partitions.set(o.partition, { partition: o.partition, checkpoint: o.next_offset });
@@ -111,27 +110,46 @@ export async function projectionStatus(
     await admin.disconnect().catch(() => undefined);
   }
 
-  const { reflected } = freshness.rows[0];
-  const stored = newestStored;
-  let lagSeconds: number | null = null;
-  if (stored && reflected)
-    lagSeconds = reflected >= stored ? 0 : Math.max(0, (at.getTime() - reflected.getTime()) / 1000);
-  else if (!stored) lagSeconds = 0;
-
   return {
-    group,
     consumerGroup: options.consumerGroup,
     topic: options.topic,
     partitions: [...partitions.values()].sort((a, b) => a.partition - b.partition),
     lagEvents,
     kafkaError,
-    newestReflected: reflected,
-    newestStored: stored,
-    lagSeconds,
-    running: running && { ...running, active: await journal.lockHeld(db, group) },
-    lastDone,
+    groups,
     at,
   };
+}
+
+async function groupStatus(
+  db: pg.Pool,
+  store: PostgresEventStore,
+  group: ReadModelGroup,
+): Promise<GroupStatus> {
+  const journal = new RebuildJournal();
+  const [freshness, newestStored, running, lastDone] = await Promise.all([
+    db.query<{ reflected: Date | null }>(
+      `SELECT max(updated_at) AS reflected FROM ${ident(group.guard.table)}`,
+    ),
+    store.newestRecordedAt(group.guard.streamType),
+    journal.running(db, group),
+    journal.lastDone(db, group),
+  ]);
+  return {
+    group,
+    newestReflected: freshness.rows[0].reflected,
+    newestStored,
+    lagSeconds: null,
+    running: running && { ...running, active: await journal.lockHeld(db, group) },
+    lastDone,
+  };
+}
+
+/** 0 when the newest stored event is reflected (or none is stored); else how old the newest reflected one is. */
+export function lagSeconds(reflected: Date | null, stored: Date | null, at: Date): number | null {
+  if (!stored) return 0;
+  if (!reflected) return null;
+  return reflected >= stored ? 0 : Math.max(0, (at.getTime() - reflected.getTime()) / 1000);
 }
 
 /** The report as the CLI prints it: one block per projection. */
@@ -152,23 +170,54 @@ export function formatStatus(r: ProjectionStatusReport): string {
         (behind.length > 0
           ? ` (partition:lag ${behind.map((p) => `${p.partition}:${p.lag}`).join(' ')})`
           : '');
-  const lagSeconds =
-    r.lagSeconds === null ? 'unknown (no account events reflected yet)' : `${r.lagSeconds.toFixed(1)} s`;
-  const newest =
-    `reflected ${r.newestReflected?.toISOString() ?? 'none'}, ` +
-    `newest stored ${r.newestStored?.toISOString() ?? 'none'}`;
+  for (const g of r.groups) {
+    const seconds =
+      g.lagSeconds === null
+        ? `unknown (no ${g.group.guard.streamType} events reflected yet)`
+        : `${g.lagSeconds.toFixed(1)} s`;
+    const newest =
+      `reflected ${g.newestReflected?.toISOString() ?? 'none'}, ` +
+      `newest stored ${g.newestStored?.toISOString() ?? 'none'}`;
+    const rebuild = describeRebuilds(g);
+    for (const name of g.group.projections) {
+      lines.push(
+        '',
+        name,
+        `  checkpoint    next offset per partition ${checkpoint}`,
+        `  lag           ${lagEvents}; ${seconds}`,
+        `  newest event  ${newest}`,
+        ...rebuild.map((text, i) => `  ${i === 0 ? 'rebuild' : '       '}       ${text}`),
+      );
+    }
+  }
+  lines.push(
+    '',
+    'Every projection is applied in one transaction per batch: they share the checkpoint and the lag in events.',
+    ...r.groups
+      .filter((g) => g.group.projections.length > 1)
+      .map(
+        (g) =>
+          `${g.group.projections.join(', ')} share one version guard and are rebuilt together: ` +
+          'they share every figure.',
+      ),
+  );
+  return lines.join('\n') + '\n';
+}
+
+/** A group's running and last finished rebuild, one line each. */
+function describeRebuilds(g: GroupStatus): string[] {
   const rebuild: string[] = [];
-  if (r.running) {
-    const state = r.running.active ? 'running' : 'interrupted (no process holds it; run it again to resume)';
+  if (g.running) {
+    const state = g.running.active ? 'running' : 'interrupted (no process holds it; run it again to resume)';
     rebuild.push(
-      `#${r.running.id} ${state}: checkpoint ${describeCheckpoint(r.running.checkpoint)}, ` +
-        `${r.running.eventsRead} events read, started ${r.running.startedAt.toISOString()}, ` +
-        `last progress ${r.running.updatedAt.toISOString()}` +
-        (r.running.lastError ? `, last error: ${r.running.lastError}` : ''),
+      `#${g.running.id} ${state}: checkpoint ${describeCheckpoint(g.running.checkpoint)}, ` +
+        `${g.running.eventsRead} events read, started ${g.running.startedAt.toISOString()}, ` +
+        `last progress ${g.running.updatedAt.toISOString()}` +
+        (g.running.lastError ? `, last error: ${g.running.lastError}` : ''),
     );
   }
-  if (r.lastDone) {
-    const d = r.lastDone;
+  if (g.lastDone) {
+    const d = g.lastDone;
     const seconds = ((d.finishedAt ?? d.updatedAt).getTime() - d.startedAt.getTime()) / 1000;
     rebuild.push(
       `last #${d.id} (${d.requested}) finished ${(d.finishedAt ?? d.updatedAt).toISOString()}: ` +
@@ -176,21 +225,5 @@ export function formatStatus(r: ProjectionStatusReport): string {
     );
   }
   if (rebuild.length === 0) rebuild.push('never rebuilt');
-
-  for (const name of r.group.projections) {
-    lines.push(
-      '',
-      name,
-      `  checkpoint    next offset per partition ${checkpoint}`,
-      `  lag           ${lagEvents}; ${lagSeconds}`,
-      `  newest event  ${newest}`,
-      ...rebuild.map((text, i) => `  ${i === 0 ? 'rebuild' : '       '}       ${text}`),
-    );
-  }
-  lines.push(
-    '',
-    `${r.group.projections.join(', ')} are applied together, in one transaction per batch, and rebuilt together: ` +
-      'they share these figures.',
-  );
-  return lines.join('\n') + '\n';
+  return rebuild;
 }

@@ -1,12 +1,25 @@
-import { transferIdFromStreamId, type TransferEvent } from '@cqrs-bank/banking';
+import { transferIdFromStreamId } from '@cqrs-bank/banking';
 import type { PostgresEventStore, UpcasterRegistry } from '@cqrs-bank/event-store';
 import type pg from 'pg';
 import { fromStoredEvent, PoisonMessage, type LedgerEvent } from '../../ledger/ledger-event.js';
+import { ident, statementName, TRANSFER_STATUS_TABLE } from '../read-model-tables.js';
+import { foldTransferEvent, type TransferStatusChange } from './transfer-status-change.js';
 
 export interface TransferBatchOutcome {
   applied: number;
   duplicates: number;
   caughtUp: number;
+}
+
+export interface TransferStatusProjectionOptions {
+  /** The table written: the live read model (default) or a rebuild's shadow copy of it. */
+  table?: string;
+  /**
+   * Take a transaction-scoped advisory lock per transfer (default true): it
+   * serialises live projector replicas that briefly own the same partition.
+   * A rebuild is the only writer of its shadow table and skips it.
+   */
+  lockTransfers?: boolean;
 }
 
 /**
@@ -15,13 +28,47 @@ export interface TransferBatchOutcome {
  * debit stays PENDING until the refund landed). Applied inside the batch's
  * transaction with the same guard as the account read models: the row's
  * `version` is the transfer stream's, an event is applied only as version + 1,
- * a redelivery is skipped and a gap is filled from the event store.
+ * a redelivery is skipped and a gap is filled from the event store. A batch's
+ * events are folded per transfer in memory and written in two statements.
+ *
+ * The live projector and a rebuild (into the shadow table) share this code.
  */
 export class TransferStatusProjection {
+  private readonly lockTransfers: boolean;
+  private readonly sql;
+
   constructor(
     private readonly store: PostgresEventStore,
     private readonly upcasters: UpcasterRegistry,
-  ) {}
+    options: TransferStatusProjectionOptions = {},
+  ) {
+    const table = options.table ?? TRANSFER_STATUS_TABLE;
+    const t = ident(table);
+    this.lockTransfers = options.lockTransfers ?? true;
+    this.sql = {
+      versions: {
+        name: statementName('rm_transfer_versions', table),
+        text: `SELECT transfer_id, version FROM ${t} WHERE transfer_id = ANY($1::uuid[])`,
+      },
+      insert: {
+        name: statementName('rm_transfer_insert', table),
+        text: `INSERT INTO ${t}
+                 (transfer_id, from_account_id, to_account_id, amount, currency, status, reason, version,
+                  requested_at, updated_at)
+               SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::bigint[], $5::text[], $6::text[],
+                                    $7::text[], $8::bigint[], $9::timestamptz[], $10::timestamptz[])`,
+      },
+      update: {
+        name: statementName('rm_transfer_update', table),
+        text: `UPDATE ${t} AS s
+                  SET status = coalesce(u.status, s.status), reason = coalesce(u.reason, s.reason),
+                      version = u.version, updated_at = u.updated_at
+                 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::timestamptz[])
+                      AS u(transfer_id, status, reason, version, updated_at)
+                WHERE s.transfer_id = u.transfer_id`,
+      },
+    };
+  }
 
   async apply(client: pg.PoolClient, events: LedgerEvent[]): Promise<TransferBatchOutcome> {
     const outcome: TransferBatchOutcome = { applied: 0, duplicates: 0, caughtUp: 0 };
@@ -29,26 +76,31 @@ export class TransferStatusProjection {
     for (const e of events) {
       const transferId = e.transfer ? transferIdFromStreamId(e.streamId) : undefined;
       if (!transferId) continue;
-      byTransfer.set(transferId, [...(byTransfer.get(transferId) ?? []), e]);
+      const list = byTransfer.get(transferId) ?? [];
+      list.push(e);
+      byTransfer.set(transferId, list);
     }
     if (byTransfer.size === 0) return outcome;
 
     const ids = [...byTransfer.keys()].sort();
-    await client.query({
-      name: 'rm_lock_transfers',
-      text: `SELECT pg_advisory_xact_lock(hashtextextended('transfer-status:' || id, 0))
-               FROM unnest($1::text[]) AS id ORDER BY id`,
-      values: [ids],
-    });
+    if (this.lockTransfers) {
+      await client.query({
+        name: 'rm_lock_transfers',
+        text: `SELECT pg_advisory_xact_lock(hashtextextended('transfer-status:' || id, 0))
+                 FROM unnest($1::text[]) AS id ORDER BY id`,
+        values: [ids],
+      });
+    }
     const { rows } = await client.query<{ transfer_id: string; version: string }>({
-      name: 'rm_transfer_versions',
-      text: 'SELECT transfer_id, version FROM transfer_status WHERE transfer_id = ANY($1::uuid[])',
+      ...this.sql.versions,
       values: [ids],
     });
     const versions = new Map(rows.map((r) => [r.transfer_id, Number(r.version)]));
 
+    const changes: TransferStatusChange[] = [];
     for (const transferId of ids) {
       let current = versions.get(transferId) ?? 0;
+      let change: TransferStatusChange | undefined;
       const list = byTransfer.get(transferId)!.sort((a, b) => a.version - b.version);
       for (const e of list) {
         if (e.version <= current) {
@@ -61,7 +113,13 @@ export class TransferStatusProjection {
             const filled = fromStoredEvent(stored, this.upcasters);
             if (!filled.transfer)
               throw new PoisonMessage(`stored event ${stored.eventId} is not a transfer event`);
-            await write(client, transferId, filled.version, filled.transfer, filled.recordedAt);
+            change = foldTransferEvent(
+              change,
+              transferId,
+              filled.version,
+              filled.transfer,
+              filled.recordedAt,
+            );
             outcome.caughtUp += 1;
             current = stored.version;
           }
@@ -69,58 +127,47 @@ export class TransferStatusProjection {
             throw new Error(`${e.streamId} has no version ${current + 1} in the event store yet`);
           }
         }
-        await write(client, transferId, e.version, e.transfer!, e.recordedAt);
+        change = foldTransferEvent(change, transferId, e.version, e.transfer!, e.recordedAt);
         outcome.applied += 1;
         current = e.version;
       }
+      if (change) changes.push(change);
     }
+    await this.write(client, changes);
     return outcome;
   }
-}
 
-async function write(
-  client: pg.PoolClient,
-  transferId: string,
-  version: number,
-  event: TransferEvent,
-  at: Date,
-) {
-  if (event.type === 'TransferRequested') {
-    const d = event.data;
-    await client.query({
-      name: 'rm_transfer_insert',
-      text: `INSERT INTO transfer_status
-               (transfer_id, from_account_id, to_account_id, amount, currency, status, reason, version,
-                requested_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, 'PENDING', NULL, $6, $7, $7)`,
-      values: [transferId, d.fromAccountId, d.toAccountId, d.amount, d.currency, version, at],
-    });
-    return;
-  }
-  const { status, reason } = statusAfter(event);
-  await client.query({
-    name: 'rm_transfer_update',
-    text: `UPDATE transfer_status
-              SET status = coalesce($2, status), reason = coalesce($3, reason), version = $4, updated_at = $5
-            WHERE transfer_id = $1`,
-    values: [transferId, status, reason, version, at],
-  });
-}
-
-/** The status and reason an event sets (null: unchanged). */
-function statusAfter(event: Exclude<TransferEvent, { type: 'TransferRequested' }>): {
-  status: 'PENDING' | 'COMPLETED' | 'FAILED' | null;
-  reason: string | null;
-} {
-  switch (event.type) {
-    case 'TransferCompleted':
-      return { status: 'COMPLETED', reason: null };
-    case 'TransferFailed':
-      // Failed after the debit: PENDING until the refund has landed.
-      return { status: event.data.sourceDebited ? null : 'FAILED', reason: event.data.reason };
-    case 'TransferRefunded':
-      return { status: 'FAILED', reason: null };
-    default:
-      return { status: null, reason: null };
+  private async write(client: pg.PoolClient, changes: TransferStatusChange[]): Promise<void> {
+    const inserts = changes.filter((c) => c.requested);
+    const updates = changes.filter((c) => !c.requested);
+    if (inserts.length > 0) {
+      await client.query({
+        ...this.sql.insert,
+        values: [
+          inserts.map((c) => c.transferId),
+          inserts.map((c) => c.requested!.fromAccountId),
+          inserts.map((c) => c.requested!.toAccountId),
+          inserts.map((c) => c.requested!.amount),
+          inserts.map((c) => c.requested!.currency),
+          inserts.map((c) => c.status ?? 'PENDING'),
+          inserts.map((c) => c.reason),
+          inserts.map((c) => c.version),
+          inserts.map((c) => c.requested!.requestedAt),
+          inserts.map((c) => c.updatedAt),
+        ],
+      });
+    }
+    if (updates.length > 0) {
+      await client.query({
+        ...this.sql.update,
+        values: [
+          updates.map((c) => c.transferId),
+          updates.map((c) => c.status),
+          updates.map((c) => c.reason),
+          updates.map((c) => c.version),
+          updates.map((c) => c.updatedAt),
+        ],
+      });
+    }
   }
 }
