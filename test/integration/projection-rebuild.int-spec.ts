@@ -6,10 +6,7 @@
  * the read models end equal to a pure fold of the event store. Plus the CLI:
  * `projections:rebuild`, `projections:status`, and its usage errors.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ACCOUNT_UPCASTERS, PERSONAL_DATA_FIELDS } from '@cqrs-bank/banking';
 import { TOPICS } from '@cqrs-bank/contracts';
@@ -26,54 +23,25 @@ import { foldEventStore, readAccountModels } from '../support/account-fold.js';
 import { call } from '../support/api.js';
 import { testConfig, testPool } from '../support/database.js';
 import { eventually, startApp, type RunningApp } from '../support/http.js';
+import { foldDifferences, projectorCli } from '../support/projector-cli.js';
 import { createTopics } from '../support/relay.js';
 import { bearer, TEST_JWT_SECRET } from '../support/tokens.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = `${ROOT}dist/apps/projector/src/cli.main.js`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI as its own process, with the test's configuration (DATABASE_URL, KAFKA_BROKERS, …). */
-function cli(...args: string[]): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: ROOT,
-      env: process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = projectorCli;
 
 const upcasters = new UpcasterRegistry();
 for (const u of ACCOUNT_UPCASTERS) upcasters.register(u.type, u.fromVersion, u.upcast);
 
 /** Accounts on which the read models and the fold disagree (or that only one of them has). */
 async function differences(db: pg.Pool) {
-  const [want, got] = [await foldEventStore(db), await readAccountModels(db)];
-  const ids = new Set([...want.keys(), ...got.keys()]);
-  const differing = [...ids].filter((id) => !isDeepStrictEqual(want.get(id), got.get(id)));
-  return {
-    accounts: want.size,
-    differing: differing.length,
-    first: differing[0] && { id: differing[0], want: want.get(differing[0]), got: got.get(differing[0]) },
-  };
+  return foldDifferences(await foldEventStore(db), await readAccountModels(db));
 }
 
 async function expectReadModelsEqualTheFold(db: pg.Pool): Promise<void> {
   const diff = await differences(db);
-  expect(diff.accounts).toBeGreaterThan(0);
+  expect(diff.expected).toBeGreaterThan(0);
   expect({ differing: diff.differing, first: diff.first }).toEqual({ differing: 0, first: undefined });
 }
 

@@ -18,9 +18,9 @@ import { CommandServiceModule } from '../../apps/command-service/src/command-ser
 import { call } from '../support/api.js';
 import { testPool } from '../support/database.js';
 import { eventually, startApp, type RunningApp } from '../support/http.js';
-import { collect, createTopics, type Received } from '../support/relay.js';
-import { bearer, TEST_JWT_SECRET } from '../support/tokens.js';
-import { sagaGroupAtEnd, settled } from '../support/transfers.js';
+import { collect, type Received } from '../support/relay.js';
+import { bearer } from '../support/tokens.js';
+import { embeddedTransfersSetup, settled } from '../support/transfers.js';
 
 function validators() {
   const ajv = new Ajv({ strict: true, allErrors: true });
@@ -61,12 +61,7 @@ describe('the public topic honours its contract', () => {
   const asOwner = bearer(owner);
 
   beforeAll(async () => {
-    process.env.JWT_SECRET = TEST_JWT_SECRET;
-    process.env.OUTBOX_RELAY = 'embedded';
-    process.env.TRANSFER_SAGA = 'embedded';
-    process.env.TRANSFER_SAGA_START_FROM = 'earliest';
-    await createTopics([TOPICS.ledgerInternal, TOPICS.accountEvents], 12).catch(() => undefined);
-    await sagaGroupAtEnd(process.env.TRANSFER_SAGA_GROUP_ID!);
+    await embeddedTransfersSetup([TOPICS.ledgerInternal, TOPICS.accountEvents]);
     app = await startApp(CommandServiceModule);
     db = testPool(2);
   });

@@ -17,7 +17,7 @@ import {
   collect,
   consumerGroupAtEnd,
   createTopics,
-  kafkaClient,
+  stableGroupMembers,
   metric,
   spawnApp,
   spawnRelay,
@@ -67,16 +67,7 @@ describe('scale-out: two of every app', () => {
     throw new Error('no command-service answered');
   }
 
-  async function groupMembers(groupId: string): Promise<number> {
-    const admin = kafkaClient('test-scale-admin').admin();
-    await admin.connect();
-    try {
-      const { groups } = await admin.describeGroups([groupId]);
-      return groups[0]?.state === 'Stable' ? groups[0].members.length : 0;
-    } finally {
-      await admin.disconnect();
-    }
-  }
+  const groupMembers = stableGroupMembers;
 
   beforeAll(async () => {
     await createTopics([TOPICS.ledgerInternal, TOPICS.accountEvents, TOPICS.projectorDlq], 12).catch(

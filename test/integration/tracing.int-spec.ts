@@ -26,7 +26,7 @@ import {
   collect,
   consumerGroupAtEnd,
   createTopics,
-  kafkaClient,
+  stableGroupMembers,
   spawnApp,
   spawnRelay,
   type AppProcess,
@@ -69,17 +69,7 @@ describe('tracing (TRACING=otlp): one trace from HTTP to the projector', () => {
     return app;
   }
 
-  /** Members of a consumer group once it is stable (0 while it is still forming). */
-  async function groupMembers(groupId: string): Promise<number> {
-    const admin = kafkaClient('test-tracing-admin').admin();
-    await admin.connect();
-    try {
-      const { groups } = await admin.describeGroups([groupId]);
-      return groups[0]?.state === 'Stable' ? groups[0].members.length : 0;
-    } finally {
-      await admin.disconnect();
-    }
-  }
+  const groupMembers = stableGroupMembers;
 
   beforeAll(async () => {
     receiver = await startOtlpReceiver();

@@ -8,9 +8,7 @@
  * swap. Plus the CLI: `projections:rebuild transfer-status`, `all`, resuming,
  * the rebuild lock, and `projections:status`.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ACCOUNT_UPCASTERS, PERSONAL_DATA_FIELDS } from '@cqrs-bank/banking';
@@ -25,69 +23,38 @@ import {
   RebuildInterrupted,
   type RebuildResult,
 } from '../../apps/projector/src/rebuild/projection-rebuilder.js';
+import { REBUILD_LOCK_CLASS } from '../../apps/projector/src/rebuild/rebuild-targets.js';
 import { QueryServiceModule } from '../../apps/query-service/src/query-service.module.js';
 import { foldEventStore, readAccountModels } from '../support/account-fold.js';
 import { call } from '../support/api.js';
 import { testConfig, testPool } from '../support/database.js';
 import { eventually, startApp, type RunningApp } from '../support/http.js';
+import { foldDifferences, projectorCli } from '../support/projector-cli.js';
 import { createTopics } from '../support/relay.js';
-import { bearer, TEST_JWT_SECRET } from '../support/tokens.js';
+import { bearer } from '../support/tokens.js';
 import { foldTransferStreams, readTransferStatus } from '../support/transfer-fold.js';
-import { sagaGroupAtEnd, settled } from '../support/transfers.js';
+import { embeddedTransfersSetup, settled } from '../support/transfers.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = `${ROOT}dist/apps/projector/src/cli.main.js`;
-const REBUILD_LOCK_CLASS = 0x52424c44;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI as its own process, with the test's configuration (DATABASE_URL, KAFKA_BROKERS, …). */
-function cli(...args: string[]): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: ROOT,
-      env: process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = projectorCli;
 
 const upcasters = new UpcasterRegistry();
 for (const u of ACCOUNT_UPCASTERS) upcasters.register(u.type, u.fromVersion, u.upcast);
 
 /** Transfers on which transfer_status and the fold of the transfer streams disagree (or that only one has). */
 async function transferDifferences(db: pg.Pool) {
-  const [want, got] = [await foldTransferStreams(db), await readTransferStatus(db)];
-  const ids = new Set([...want.keys(), ...got.keys()]);
-  const differing = [...ids].filter((id) => !isDeepStrictEqual(want.get(id), got.get(id)));
-  return {
-    transfers: want.size,
-    differing: differing.length,
-    first: differing[0] && { id: differing[0], want: want.get(differing[0]), got: got.get(differing[0]) },
-  };
+  return foldDifferences(await foldTransferStreams(db), await readTransferStatus(db));
 }
 
 async function expectTransferStatusEqualTheFold(db: pg.Pool): Promise<void> {
   const diff = await transferDifferences(db);
-  expect(diff.transfers).toBeGreaterThan(0);
+  expect(diff.expected).toBeGreaterThan(0);
   expect({ differing: diff.differing, first: diff.first }).toEqual({ differing: 0, first: undefined });
 }
 
 async function expectAccountModelsEqualTheFold(db: pg.Pool): Promise<void> {
-  const [want, got] = [await foldEventStore(db), await readAccountModels(db)];
-  const ids = new Set([...want.keys(), ...got.keys()]);
-  expect([...ids].filter((id) => !isDeepStrictEqual(want.get(id), got.get(id)))).toEqual([]);
+  expect(foldDifferences(await foldEventStore(db), await readAccountModels(db)).differing).toBe(0);
 }
 
 /**
@@ -260,14 +227,7 @@ describe('transfer-status rebuild', () => {
   }
 
   beforeAll(async () => {
-    process.env.JWT_SECRET = TEST_JWT_SECRET;
-    process.env.OUTBOX_RELAY = 'embedded';
-    process.env.TRANSFER_SAGA = 'embedded';
-    process.env.TRANSFER_SAGA_START_FROM = 'earliest';
-    await createTopics([TOPICS.ledgerInternal, TOPICS.accountEvents, TOPICS.projectorDlq], 12).catch(
-      () => undefined,
-    );
-    await sagaGroupAtEnd(process.env.TRANSFER_SAGA_GROUP_ID!);
+    await embeddedTransfersSetup();
     db = testPool(12);
     // Outbox rows an earlier suite left for topics it never created would hold the embedded relay back.
     const { rows: leftovers } = await db.query<{ topic: string }>('SELECT DISTINCT topic FROM outbox');

@@ -6,7 +6,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { TOPICS } from '@cqrs-bank/contracts';
 import type pg from 'pg';
 import { CommandServiceModule } from '../../apps/command-service/src/command-service.module.js';
 import { LedgerConsumer } from '../../apps/projector/src/ledger/ledger-consumer.js';
@@ -15,9 +14,8 @@ import { QueryServiceModule } from '../../apps/query-service/src/query-service.m
 import { call } from '../support/api.js';
 import { count, testPool } from '../support/database.js';
 import { eventually, startApp, type RunningApp } from '../support/http.js';
-import { createTopics } from '../support/relay.js';
-import { bearer, TEST_JWT_SECRET } from '../support/tokens.js';
-import { movementsOf, sagaGroupAtEnd, settled, storedBalance } from '../support/transfers.js';
+import { bearer } from '../support/tokens.js';
+import { embeddedTransfersSetup, movementsOf, settled, storedBalance } from '../support/transfers.js';
 
 describe('transfers', () => {
   let commands: RunningApp;
@@ -49,14 +47,7 @@ describe('transfers', () => {
   const eventCount = () => count(db, 'SELECT count(*) FROM events');
 
   beforeAll(async () => {
-    process.env.JWT_SECRET = TEST_JWT_SECRET;
-    process.env.OUTBOX_RELAY = 'embedded';
-    process.env.TRANSFER_SAGA = 'embedded';
-    process.env.TRANSFER_SAGA_START_FROM = 'earliest';
-    await createTopics([TOPICS.ledgerInternal, TOPICS.accountEvents, TOPICS.projectorDlq], 12).catch(
-      () => undefined,
-    );
-    await sagaGroupAtEnd(process.env.TRANSFER_SAGA_GROUP_ID!);
+    await embeddedTransfersSetup();
     db = testPool(4);
     projector = await startApp(ProjectorModule);
     await projector.app.get(LedgerConsumer).assigned;

@@ -200,3 +200,15 @@ export async function consumerGroupAtEnd(groupId: string, topic: string): Promis
     await admin.disconnect();
   }
 }
+
+/** Members of consumer group `groupId` once it is stable (0 while it is still forming). */
+export async function stableGroupMembers(groupId: string): Promise<number> {
+  const admin = kafkaClient('test-group-admin').admin();
+  await admin.connect();
+  try {
+    const { groups } = await admin.describeGroups([groupId]);
+    return groups[0]?.state === 'Stable' ? groups[0].members.length : 0;
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,7 +1,8 @@
 import { TOPICS } from '@cqrs-bank/contracts';
 import type pg from 'pg';
 import { eventually } from './http.js';
-import { consumerGroupAtEnd } from './relay.js';
+import { consumerGroupAtEnd, createTopics } from './relay.js';
+import { TEST_JWT_SECRET } from './tokens.js';
 
 /**
  * The process manager's consumer group, positioned at the end of the internal
@@ -12,6 +13,22 @@ import { consumerGroupAtEnd } from './relay.js';
  */
 export function sagaGroupAtEnd(groupId: string): Promise<void> {
   return consumerGroupAtEnd(groupId, TOPICS.ledgerInternal);
+}
+
+/**
+ * Configures the in-process command-service as production runs it for
+ * transfers — relay and process manager embedded — and readies Kafka for it:
+ * the topics (12 partitions, as the relay creates them) and the process
+ * manager's group at the topic's end. Call before starting the app.
+ */
+export async function embeddedTransfersSetup(topics: string[] = Object.values(TOPICS)): Promise<void> {
+  process.env.JWT_SECRET = TEST_JWT_SECRET;
+  process.env.OUTBOX_RELAY = 'embedded';
+  process.env.TRANSFER_SAGA = 'embedded';
+  process.env.TRANSFER_SAGA_START_FROM = 'earliest';
+  // Another suite (or replica) may have created them already.
+  await createTopics(topics, 12).catch(() => undefined);
+  await sagaGroupAtEnd(process.env.TRANSFER_SAGA_GROUP_ID!);
 }
 
 export interface TransferRecord {
