@@ -145,6 +145,26 @@ describe('projector', () => {
     expect(after).toEqual(await foldFromStore(db, accountId));
   }, 60_000);
 
+  it('announces, in the applying transaction, which accounts a batch changed (account_projection_applied)', async () => {
+    const accountId = await open(100);
+    expect(await eventually(caughtUp([accountId]), 30_000)).toBe(true);
+    const listener = await db.connect();
+    const heard: string[] = [];
+    try {
+      listener.on('notification', (n) => heard.push(n.payload ?? ''));
+      await listener.query('LISTEN account_projection_applied');
+      expect((await post('/deposit', { accountId, amount: 5 })).status).toBe(200);
+      expect(await eventually(caughtUp([accountId]), 30_000)).toBe(true);
+      // The row is visible to whoever hears the notification: it came with the commit.
+      expect(
+        await eventually(async () => heard.some((p) => p.split(',').includes(accountId)), 5000, 20),
+      ).toBe(true);
+    } finally {
+      await listener.query('UNLISTEN *').catch(() => undefined);
+      listener.release();
+    }
+  }, 60_000);
+
   it('sends a poison message to the DLQ with its error and keeps the partition moving', async () => {
     const dlq = await collect([TOPICS.projectorDlq]);
     try {
