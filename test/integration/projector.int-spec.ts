@@ -165,6 +165,31 @@ describe('projector', () => {
     }
   }, 60_000);
 
+  it("commits the group's Kafka offset past each applied batch, so a restarted projector resumes there", async () => {
+    const accountId = await open(100);
+    expect(await eventually(caughtUp([accountId]), 30_000)).toBe(true);
+    const { rows } = await db.query<{ partition: number; next_offset: string }>(
+      `SELECT partition, next_offset FROM projector_offsets WHERE consumer_group = $1 AND topic = $2`,
+      [process.env.PROJECTOR_GROUP_ID, TOPICS.ledgerInternal],
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    const admin = kafkaClient('test-projector-offsets').admin();
+    await admin.connect();
+    try {
+      const committedMatches = async () => {
+        const [topic] = await admin.fetchOffsets({
+          groupId: process.env.PROJECTOR_GROUP_ID!,
+          topics: [TOPICS.ledgerInternal],
+        });
+        const committed = new Map(topic.partitions.map((p) => [p.partition, BigInt(p.offset)]));
+        return rows.every((r) => (committed.get(r.partition) ?? -1n) >= BigInt(r.next_offset));
+      };
+      expect(await eventually(committedMatches, 10_000, 100)).toBe(true);
+    } finally {
+      await admin.disconnect();
+    }
+  }, 60_000);
+
   it('sends a poison message to the DLQ with its error and keeps the partition moving', async () => {
     const dlq = await collect([TOPICS.projectorDlq]);
     try {

@@ -7,7 +7,7 @@ import {
   PostgresEventStore,
   UpcasterRegistry,
 } from '@cqrs-bank/event-store';
-import { KAFKA, RELAY_DEFAULTS, startConsumerSpan } from '@cqrs-bank/messaging';
+import { KAFKA, nextOffsetToCommit, RELAY_DEFAULTS, startConsumerSpan } from '@cqrs-bank/messaging';
 import { failSpan, isTracing, JsonLogger, MetricsRegistry, type Span } from '@cqrs-bank/platform';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type pg from 'pg';
@@ -246,7 +246,8 @@ export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShut
     if (poison.length > 0) await this.deadLetter(batch.topic, batch.partition, poison);
 
     resolveOffset(last);
-    await commitOffsetsIfNecessary();
+    // The read models and projector_offsets are already committed: Kafka's offset follows.
+    await commitOffsetsIfNecessary(nextOffsetToCommit(batch.topic, batch.partition, last));
     this.metrics.lagEvents.set({ partition: String(batch.partition) }, Number(batch.offsetLag()));
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { TRANSFER_STREAM_TYPE, transferIdFromStreamId, transferStreamId } from '@cqrs-bank/banking';
 import { TOPICS } from '@cqrs-bank/contracts';
-import { KAFKA, startConsumerSpan } from '@cqrs-bank/messaging';
+import { KAFKA, nextOffsetToCommit, startConsumerSpan } from '@cqrs-bank/messaging';
 import { failSpan, JsonLogger, withActiveSpan } from '@cqrs-bank/platform';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { CommandServiceConfig } from '../../command-service.config.js';
@@ -135,8 +135,9 @@ export class TransferSagaConsumer implements OnApplicationBootstrap, OnApplicati
       }
     }
     const last = batch.messages.at(-1);
-    if (last && isRunning() && !isStale()) resolveOffset(last.offset);
-    await commitOffsetsIfNecessary();
+    if (!last || !isRunning() || isStale()) return;
+    resolveOffset(last.offset);
+    await commitOffsetsIfNecessary(nextOffsetToCommit(batch.topic, batch.partition, last.offset));
   }
 }
 
