@@ -231,22 +231,23 @@ export class PostgresEventStore {
     const keysWritten = new Set<number>();
     if (keyed.length > 0) {
       const recs = keyed.map((i) => requests[i].idempotency!);
-      const { rows } = await client.query<{ scope: string; idem_key: string }>(
-        `INSERT INTO idempotency_keys (scope, idem_key, request_hash, status_code, response)
+      const { rows } = await client.query<{ scope: string; idem_key: string }>({
+        name: 'es_append_idempotency',
+        text: `INSERT INTO idempotency_keys (scope, idem_key, request_hash, status_code, response)
          SELECT scope, idem_key, request_hash, status_code, response::jsonb
            FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[]) WITH ORDINALITY
                 AS t(scope, idem_key, request_hash, status_code, response, n)
           ORDER BY n
          ON CONFLICT DO NOTHING
          RETURNING scope, idem_key`,
-        [
+        values: [
           recs.map((r) => r.scope),
           recs.map((r) => r.key),
           recs.map((r) => r.requestHash),
           recs.map((r) => r.statusCode),
           recs.map((r) => JSON.stringify(r.response)),
         ],
-      );
+      });
       // Within one batch the first request with a key wins it (rows go in in that order).
       const firstWithKey = new Map<string, number>();
       for (const i of keyed) {
@@ -289,15 +290,25 @@ export class PostgresEventStore {
     }
     const inserted = new Map<string, EventRow>();
     if (cols.id.length > 0) {
-      const { rows } = await client.query<EventRow>(
-        `INSERT INTO events (event_id, stream_id, stream_type, version, type, schema_version, data, metadata)
+      const { rows } = await client.query<EventRow>({
+        name: 'es_append_events',
+        text: `INSERT INTO events (event_id, stream_id, stream_type, version, type, schema_version, data, metadata)
          SELECT id, stream, stype, version, etype, schema, data::jsonb, meta::jsonb
            FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::int[], $7::text[], $8::text[])
                 AS t(id, stream, stype, version, etype, schema, data, meta)
          ON CONFLICT (stream_id, version) DO NOTHING
          RETURNING ${EVENT_COLUMNS}`,
-        [cols.id, cols.stream, cols.type, cols.version, cols.etype, cols.schema, cols.data, cols.meta],
-      );
+        values: [
+          cols.id,
+          cols.stream,
+          cols.type,
+          cols.version,
+          cols.etype,
+          cols.schema,
+          cols.data,
+          cols.meta,
+        ],
+      });
       for (const row of rows) inserted.set(`${row.stream_id}@${row.version}`, row);
     }
 
@@ -329,11 +340,12 @@ export class PostgresEventStore {
 
     // 3. A conflicted append keeps nothing, not even its idempotency record.
     if (conflictedKeys.length > 0) {
-      await client.query(
-        `DELETE FROM idempotency_keys k USING unnest($1::text[], $2::text[]) AS d(scope, idem_key)
+      await client.query({
+        name: 'es_append_release_keys',
+        text: `DELETE FROM idempotency_keys k USING unnest($1::text[], $2::text[]) AS d(scope, idem_key)
           WHERE k.scope = d.scope AND k.idem_key = d.idem_key`,
-        [conflictedKeys.map((k) => k.scope), conflictedKeys.map((k) => k.key)],
-      );
+        values: [conflictedKeys.map((k) => k.scope), conflictedKeys.map((k) => k.key)],
+      });
     }
 
     // 4. Crypto-shredding: the data keys die with the commit of the events recording it.
@@ -341,13 +353,14 @@ export class PostgresEventStore {
       ...new Set(succeeded.map((i) => requests[i].erasePersonalDataOf).filter((o) => o !== undefined)),
     ].sort(cmp);
     if (erased.length > 0) {
-      await client.query(
-        `INSERT INTO personal_data_keys (owner_id, wrapped_key, erased_at)
+      await client.query({
+        name: 'es_append_erase_keys',
+        text: `INSERT INTO personal_data_keys (owner_id, wrapped_key, erased_at)
          SELECT owner_id, NULL, now() FROM unnest($1::text[]) AS t(owner_id)
          ON CONFLICT (owner_id) DO UPDATE
             SET wrapped_key = NULL, erased_at = coalesce(personal_data_keys.erased_at, excluded.erased_at)`,
-        [erased],
-      );
+        values: [erased],
+      });
     }
 
     // 5. Outbox: the internal message for every event, then the caller's own messages;
@@ -379,40 +392,42 @@ export class PostgresEventStore {
       }
     }
     if (messages.length > 0) {
-      await client.query(
-        `INSERT INTO outbox (topic, message_key, event_id, headers, payload)
+      await client.query({
+        name: 'es_append_outbox',
+        text: `INSERT INTO outbox (topic, message_key, event_id, headers, payload)
          SELECT topic, mkey, event_id, headers::jsonb, payload::jsonb
            FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[]) WITH ORDINALITY
                 AS t(topic, mkey, event_id, headers, payload, n)
           ORDER BY n`,
-        [
+        values: [
           messages.map((m) => m.topic),
           messages.map((m) => m.key),
           messages.map((m) => m.eventId),
           messages.map((m) => JSON.stringify(m.headers)),
           messages.map((m) => JSON.stringify(m.payload)),
         ],
-      );
+      });
     }
 
     // 6. Snapshots that fell due, in the same transaction as their events.
     const snaps = succeeded.filter((i) => requests[i].snapshot);
     if (snaps.length > 0) {
       const s = snaps.map((i) => [requests[i].streamId, requests[i].snapshot!] as const);
-      await client.query(
-        `INSERT INTO snapshots (stream_id, version, schema_version, state)
+      await client.query({
+        name: 'es_append_snapshots',
+        text: `INSERT INTO snapshots (stream_id, version, schema_version, state)
          SELECT stream_id, version, schema_version, state::jsonb
            FROM unnest($1::text[], $2::bigint[], $3::int[], $4::text[]) AS t(stream_id, version, schema_version, state)
          ON CONFLICT (stream_id) DO UPDATE
             SET version = excluded.version, schema_version = excluded.schema_version, state = excluded.state, taken_at = now()
           WHERE snapshots.version < excluded.version OR snapshots.schema_version <> excluded.schema_version`,
-        [
+        values: [
           s.map(([id]) => id),
           s.map(([, snap]) => snap.version),
           s.map(([, snap]) => snap.schemaVersion),
           s.map(([, snap]) => JSON.stringify(snap.state)),
         ],
-      );
+      });
     }
 
     return outcomes as Outcome[];
