@@ -34,11 +34,13 @@ export class AccountReader {
     query: () => Promise<R | undefined>,
   ): Promise<R> {
     const visible = (ownerId: string) => canActOnOwner(actor, ownerId);
+    // Before the read: a change announced after it is one the read may have missed.
+    const mark = this.waiter.mark();
     let found = await query();
     if (minVersion !== undefined) {
       const reached = found && visible(found.account.ownerId) && found.account.version >= minVersion;
       if (!reached) {
-        if (!(await this.waiter.waitFor(accountId, minVersion, visible))) {
+        if (!(await this.waiter.waitFor(accountId, minVersion, visible, mark))) {
           throw projectionLagging(accountId, minVersion, this.config.MIN_VERSION_WAIT_MS);
         }
         found = await query();

@@ -2,11 +2,11 @@ import { describe, expect, it, jest } from '@jest/globals';
 import { MetricsRegistry, type JsonLogger } from '@cqrs-bank/platform';
 import type { QueryServiceConfig } from '../query-service.config.js';
 import type { AccountVersion, AccountVersionsRepository } from './account-versions.repository.js';
-import type { ProjectionNotifications } from './projection-notifications.js';
+import type { ProjectionChange, ProjectionNotifications } from './projection-notifications.js';
 import { VersionWaiter } from './version-waiter.js';
 
 /** A waiter over an in-memory account_balance, with a NOTIFY the test fires itself. */
-function setup(waitMs = 300) {
+function setup(waitMs = 300, { listening = false } = {}) {
   const table = new Map<string, AccountVersion>();
   const queries: string[][] = [];
   let failNext = 0;
@@ -20,12 +20,13 @@ function setup(waitMs = 300) {
       return new Map([...table].filter(([id]) => ids.includes(id)));
     },
   } as unknown as AccountVersionsRepository;
-  let listener: () => void = () => undefined;
+  let listener: (change: ProjectionChange) => void = () => undefined;
   const notifications = {
-    subscribe: (l: () => void) => {
+    subscribe: (l: (change: ProjectionChange) => void) => {
       listener = l;
       return () => undefined;
     },
+    listening,
   } as unknown as ProjectionNotifications;
   const logger = { warn: jest.fn() } as unknown as JsonLogger;
   const metrics = new MetricsRegistry();
@@ -41,7 +42,7 @@ function setup(waitMs = 300) {
     waiter,
     table,
     queries,
-    notify: () => listener(),
+    notify: (change: ProjectionChange = 'any') => listener(change),
     failNextQueries: (n: number) => (failNext = n),
     metrics: () => metrics.registry.metrics(),
   };
@@ -96,6 +97,74 @@ describe('VersionWaiter', () => {
     await expect(all).resolves.toEqual(ids.map(() => true));
     expect(queries.length - before).toBeLessThanOrEqual(2);
     expect(queries.at(-1)!.sort()).toEqual([...ids].sort());
+  });
+
+  it('reads only the announced accounts someone waits for', async () => {
+    const { waiter, table, queries, notify } = setup(1000, { listening: true });
+    const since = waiter.mark();
+    const a = waiter.waitFor('a', 1, everyone, since);
+    const b = waiter.waitFor('b', 1, everyone, since);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(queries).toEqual([]);
+    notify(['x', 'y']);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(queries).toEqual([]);
+    table.set('a', { ownerId: 'o', version: 1 });
+    table.set('b', { ownerId: 'o', version: 1 });
+    notify(['x', 'a']);
+    await expect(a).resolves.toBe(true);
+    expect(queries).toEqual([['a']]);
+    expect(waiter.size).toBe(1);
+    notify(['b']);
+    await expect(b).resolves.toBe(true);
+    expect(queries).toEqual([['a'], ['b']]);
+  });
+
+  it('reads at once an account announced between the mark and waitFor, and no other', async () => {
+    const { waiter, table, queries, notify } = setup(1000, { listening: true });
+    const since = waiter.mark();
+    table.set('a', { ownerId: 'o', version: 3 });
+    notify(['a']);
+    await expect(waiter.waitFor('a', 3, everyone, since)).resolves.toBe(true);
+    expect(queries).toEqual([['a']]);
+    const later = waiter.waitFor('b', 1, everyone, since);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(queries).toEqual([['a']]);
+    table.set('b', { ownerId: 'o', version: 1 });
+    notify(['b']);
+    await expect(later).resolves.toBe(true);
+  });
+
+  it('reads every account waited on when a notification names none', async () => {
+    const { waiter, table, queries, notify } = setup(1000, { listening: true });
+    const since = waiter.mark();
+    const all = Promise.all(['a', 'b'].map((id) => waiter.waitFor(id, 1, everyone, since)));
+    await new Promise((r) => setTimeout(r, 20));
+    table.set('a', { ownerId: 'o', version: 1 });
+    table.set('b', { ownerId: 'o', version: 1 });
+    notify('any');
+    await expect(all).resolves.toEqual([true, true]);
+    expect(queries.map((q) => [...q].sort())).toEqual([['a', 'b']]);
+  });
+
+  it('an announcement while no one waits still counts for a read that began before it', async () => {
+    const { waiter, table, queries, notify } = setup(1000, { listening: true });
+    const since = waiter.mark();
+    table.set('a', { ownerId: 'o', version: 2 });
+    notify('any');
+    await expect(waiter.waitFor('a', 2, everyone, since)).resolves.toBe(true);
+    expect(queries).toEqual([['a']]);
+  });
+
+  it('while listening, finds a change nobody announced by the slow poll', async () => {
+    const { waiter, table, queries } = setup(3000, { listening: true });
+    const since = waiter.mark();
+    const waiting = waiter.waitFor('a', 1, everyone, since);
+    table.set('a', { ownerId: 'o', version: 1 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(queries).toEqual([]);
+    await expect(waiting).resolves.toBe(true);
+    expect(queries).toEqual([['a']]);
   });
 
   it('keeps polling when a lookup fails', async () => {

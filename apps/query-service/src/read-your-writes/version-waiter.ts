@@ -3,10 +3,17 @@ import { JsonLogger, MetricsRegistry } from '@cqrs-bank/platform';
 import { Counter } from 'prom-client';
 import { QueryServiceConfig } from '../query-service.config.js';
 import { AccountVersionsRepository, type AccountVersion } from './account-versions.repository.js';
-import { ProjectionNotifications } from './projection-notifications.js';
+import { ProjectionNotifications, type ProjectionChange } from './projection-notifications.js';
 
-/** Recheck this often while anyone waits, so a missed notification costs little. */
+/** Recheck every account waited on this often while notifications cannot be trusted (not listening). */
 export const POLL_INTERVAL_MS = 50;
+/** ...and this often while they can: only a safety net then. */
+export const LISTENING_POLL_INTERVAL_MS = 1000;
+/** Accounts remembered as "announced since" before the memory is dropped (and every one counts as announced). */
+const ANNOUNCED_LIMIT = 50_000;
+
+/** Where the notifications stood when a read began (see VersionWaiter.mark). */
+export type NotificationMark = number;
 
 interface Waiter {
   accountId: string;
@@ -18,20 +25,35 @@ interface Waiter {
 
 /**
  * Read-your-writes (SPEC §4): parks requests until their account's read model
- * reaches a version. Waiting costs no connection: every notification from the
- * projector (and every POLL_INTERVAL_MS as a fallback) runs ONE query for all
- * the accounts waited on, and at most one such query runs at a time.
+ * reaches a version. Waiting costs no connection and no query until the
+ * projector announces a change of the account waited on: each notification
+ * names the accounts its batch changed, and only those of them anyone waits
+ * for are read — in ONE query, at most one at a time (announcements that
+ * arrive meanwhile join the next round). A notification that names no
+ * account ('any': a rebuild swap, an erasure, a reconnect) and the poll read
+ * every account waited on; the poll runs every POLL_INTERVAL_MS while the
+ * LISTEN connection is down, every LISTENING_POLL_INTERVAL_MS otherwise.
+ *
+ * A change announced between a caller's read and its waitFor would otherwise
+ * be missed until the poll: the caller takes a `mark()` before reading, and
+ * waitFor reads at once only when its account was announced since.
  */
 @Injectable()
 export class VersionWaiter implements OnModuleInit, OnApplicationShutdown {
   private readonly waiting = new Set<Waiter>();
   private readonly outcomes: Counter<'outcome'>;
   private poll?: NodeJS.Timeout;
+  private lastFullCheck = 0;
   private checking = false;
-  private checkAgain = false;
+  /** Accounts to read in the next round; 'all': every account waited on. */
+  private due: Set<string> | 'all' = new Set();
   private stopped = false;
   private unsubscribe?: () => void;
   private lastErrorLoggedAt = 0;
+  /** Notifications heard so far; the last one that named each account; the last 'any'. */
+  private sequence = 0;
+  private readonly announced = new Map<string, number>();
+  private anyAnnounced = 0;
 
   constructor(
     private readonly versions: AccountVersionsRepository,
@@ -49,7 +71,7 @@ export class VersionWaiter implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
-    this.unsubscribe = this.notifications.subscribe(() => this.check());
+    this.unsubscribe = this.notifications.subscribe((change) => this.heard(change));
   }
 
   onApplicationShutdown(): void {
@@ -58,13 +80,24 @@ export class VersionWaiter implements OnModuleInit, OnApplicationShutdown {
     for (const waiter of [...this.waiting]) this.settle(waiter, false);
   }
 
+  /** Where the notifications stand now: take it before the read that may lead to waitFor. */
+  mark(): NotificationMark {
+    return this.sequence;
+  }
+
   /**
    * Resolves true as soon as the account's read model is at `minVersion` or
    * later and `visible` accepts its owner; false after MIN_VERSION_WAIT_MS.
    * An account the caller may not see never qualifies, so it times out
-   * exactly like one that does not exist yet.
+   * exactly like one that does not exist yet. `since`: the mark taken before
+   * the caller's own read (omitted: the account is read at once).
    */
-  waitFor(accountId: string, minVersion: number, visible: (ownerId: string) => boolean): Promise<boolean> {
+  waitFor(
+    accountId: string,
+    minVersion: number,
+    visible: (ownerId: string) => boolean,
+    since?: NotificationMark,
+  ): Promise<boolean> {
     const waitMs = this.config.MIN_VERSION_WAIT_MS;
     if (this.stopped || waitMs === 0) return Promise.resolve(false);
     return new Promise<boolean>((resolve) => {
@@ -76,14 +109,41 @@ export class VersionWaiter implements OnModuleInit, OnApplicationShutdown {
         timer: setTimeout(() => this.settle(waiter, false), waitMs),
       };
       this.waiting.add(waiter);
-      this.poll ??= setInterval(() => this.check(), POLL_INTERVAL_MS).unref();
-      this.check();
+      if (!this.poll) {
+        this.poll = setInterval(() => this.polled(), POLL_INTERVAL_MS).unref();
+        this.lastFullCheck = Date.now();
+      }
+      if (since === undefined || this.announcedSince(accountId, since)) this.check([accountId]);
     });
   }
 
   /** Waiters right now (for tests and diagnostics). */
   get size(): number {
     return this.waiting.size;
+  }
+
+  private announcedSince(accountId: string, since: NotificationMark): boolean {
+    return this.anyAnnounced > since || (this.announced.get(accountId) ?? 0) > since;
+  }
+
+  private heard(change: ProjectionChange): void {
+    this.sequence += 1;
+    if (change === 'any' || this.announced.size + change.length > ANNOUNCED_LIMIT) {
+      this.announced.clear();
+      this.anyAnnounced = this.sequence;
+    } else {
+      for (const id of change) this.announced.set(id, this.sequence);
+    }
+    if (this.waiting.size === 0) return;
+    if (change === 'any') return this.check('all');
+    const waitedOn = new Set(Array.from(this.waiting, (w) => w.accountId));
+    const concerned = change.filter((id) => waitedOn.has(id));
+    if (concerned.length > 0) this.check(concerned);
+  }
+
+  private polled(): void {
+    const interval = this.notifications.listening ? LISTENING_POLL_INTERVAL_MS : POLL_INTERVAL_MS;
+    if (Date.now() - this.lastFullCheck >= interval - POLL_INTERVAL_MS / 2) this.check('all');
   }
 
   private settle(waiter: Waiter, reached: boolean): void {
@@ -97,13 +157,12 @@ export class VersionWaiter implements OnModuleInit, OnApplicationShutdown {
     waiter.resolve(reached);
   }
 
-  private check(): void {
+  private check(accounts: string[] | 'all'): void {
     if (this.waiting.size === 0) return;
-    if (this.checking) {
-      // Coalesce: one more round after the current one sees this change too.
-      this.checkAgain = true;
-      return;
-    }
+    if (accounts === 'all') this.due = 'all';
+    else if (this.due !== 'all') for (const id of accounts) this.due.add(id);
+    // A round in progress takes these in its next pass.
+    if (this.checking) return;
     this.checking = true;
     void this.checkRounds().finally(() => {
       this.checking = false;
@@ -111,14 +170,20 @@ export class VersionWaiter implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async checkRounds(): Promise<void> {
-    do {
-      this.checkAgain = false;
-      const accountIds = [...new Set([...this.waiting].map((w) => w.accountId))];
+    while (this.waiting.size > 0) {
+      const due = this.due;
+      if (due !== 'all' && due.size === 0) return;
+      this.due = new Set();
+      const waitedOn = new Set(Array.from(this.waiting, (w) => w.accountId));
+      const accountIds = due === 'all' ? [...waitedOn] : [...due].filter((id) => waitedOn.has(id));
+      if (due === 'all') this.lastFullCheck = Date.now();
+      if (accountIds.length === 0) continue;
       let versions: Map<string, AccountVersion>;
       try {
         versions = await this.versions.versions(accountIds);
       } catch (err) {
-        // The poll retries; say so once in a while rather than 20 times a second.
+        // The next poll tick reads every account waited on again (lastFullCheck = 0);
+        // say so once in a while rather than 20 times a second.
         if (Date.now() - this.lastErrorLoggedAt > 10_000) {
           this.lastErrorLoggedAt = Date.now();
           this.logger.warn(
@@ -126,6 +191,7 @@ export class VersionWaiter implements OnModuleInit, OnApplicationShutdown {
             'VersionWaiter',
           );
         }
+        this.lastFullCheck = 0;
         return;
       }
       for (const waiter of [...this.waiting]) {
@@ -134,6 +200,6 @@ export class VersionWaiter implements OnModuleInit, OnApplicationShutdown {
           this.settle(waiter, true);
         }
       }
-    } while (this.checkAgain && this.waiting.size > 0);
+    }
   }
 }
