@@ -19,6 +19,13 @@ import { ISOLATE_TOPICS_PRELOAD } from './topics.mjs';
  * @property {() => number | undefined} cpuSeconds  CPU time it used so far (user + system; Linux only)
  */
 
+/**
+ * Extra node options for every app (BENCH_APP_NODE_ARGS, space-separated), to
+ * look inside one run: e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, which
+ * NODE_OPTIONS refuses. Each app writes its profile when SIGTERM stops it.
+ */
+const APP_NODE_ARGS = (process.env.BENCH_APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
 /** Children still running: killed when this process exits, however it exits. */
 const running = new Set();
 process.on('exit', () => {
@@ -55,7 +62,11 @@ export async function startApp(
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(
     process.execPath,
-    [...(topicPrefix ? ['--import', ISOLATE_TOPICS_PRELOAD] : []), join(DIST, `apps/${app}/src/main.js`)],
+    [
+      ...APP_NODE_ARGS,
+      ...(topicPrefix ? ['--import', ISOLATE_TOPICS_PRELOAD] : []),
+      join(DIST, `apps/${app}/src/main.js`),
+    ],
     {
       cwd: ROOT,
       env: {
