@@ -142,15 +142,18 @@ describe('projection rebuild', () => {
         done.push(Date.now());
       }
     };
+    const readBalances = {
+      name: 'rebuild_test_balances',
+      text: 'SELECT account_id, balance, version FROM account_balance WHERE account_id = ANY($1::uuid[]) ORDER BY account_id',
+      values: [accounts],
+    };
     const queryErrors: string[] = [];
     let queries = 0;
     const queryLoop = async () => {
       while (running) {
         try {
-          await db.query(
-            'SELECT account_id, balance, version FROM account_balance WHERE account_id = ANY($1::uuid[])',
-            [accounts],
-          );
+          // Prepared, as the query-service's reads are: the swap must re-plan it onto the new table.
+          await db.query(readBalances);
           await db.query('SELECT count(*) FROM account_balance');
           queries += 1;
         } catch (err) {
@@ -177,6 +180,9 @@ describe('projection rebuild', () => {
 
     expect(await caughtUp()).toBe(true);
     await expectReadModelsEqualTheFold(db);
+    // The statement prepared before the swap reads the swapped-in table.
+    const unprepared = await db.query({ ...readBalances, name: undefined });
+    expect((await db.query(readBalances)).rows).toEqual(unprepared.rows);
     // The swap left the live names behind, ready for the next rebuild.
     const { rows } = await db.query<{ relname: string }>(
       `SELECT relname FROM pg_class WHERE relname LIKE 'account\\_%\\_\\_%' ORDER BY relname`,

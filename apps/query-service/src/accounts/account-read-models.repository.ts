@@ -84,10 +84,12 @@ export class AccountReadModelsRepository {
   constructor(@Inject(READ_MODEL_POOL) private readonly pool: pg.Pool) {}
 
   async account(accountId: string): Promise<AccountRead | undefined> {
-    const { rows } = await this.pool.query<AccountRow>(
-      `SELECT ${ACCOUNT_COLUMNS} FROM account_balance b WHERE b.account_id = $1`,
-      [accountId],
-    );
+    // Prepared once per connection: GET /balance is the hottest read.
+    const { rows } = await this.pool.query<AccountRow>({
+      name: 'qs_account',
+      text: `SELECT ${ACCOUNT_COLUMNS} FROM account_balance b WHERE b.account_id = $1`,
+      values: [accountId],
+    });
     return rows[0] && { account: toAccount(rows[0]) };
   }
 

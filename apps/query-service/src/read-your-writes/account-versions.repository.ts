@@ -15,10 +15,11 @@ export class AccountVersionsRepository {
 
   /** One query for every account waited on; absent accounts are absent from the map. */
   async versions(accountIds: string[]): Promise<Map<string, AccountVersion>> {
-    const { rows } = await this.pool.query<{ account_id: string; owner_id: string; version: string }>(
-      'SELECT account_id, owner_id, version FROM account_balance WHERE account_id = ANY($1::uuid[])',
-      [accountIds],
-    );
+    const { rows } = await this.pool.query<{ account_id: string; owner_id: string; version: string }>({
+      name: 'qs_account_versions',
+      text: 'SELECT account_id, owner_id, version FROM account_balance WHERE account_id = ANY($1::uuid[])',
+      values: [accountIds],
+    });
     return new Map(
       rows.map((r) => [r.account_id, { ownerId: r.owner_id, version: toSafeInteger(r.version, 'version') }]),
     );
