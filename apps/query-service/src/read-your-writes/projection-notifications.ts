@@ -21,16 +21,57 @@ export function projectionChange(payload: string | undefined): ProjectionChange 
 
 const RECONNECT_DELAY_MS = 1000;
 
+/** Where the notifications stood at some moment: how many had been heard. */
+export type NotificationMark = number;
+
+/**
+ * Which accounts the notifications heard so far announced, and when: lets a
+ * reader ask "was this account announced changed after I began reading?" —
+ * if so its read may predate the change. Remembers the last announcement per
+ * account; past `limit` accounts it forgets them all and counts that as an
+ * announcement of any account (the safe answer).
+ */
+export class AnnouncementLog {
+  private heard = 0;
+  private readonly lastNamed = new Map<string, number>();
+  private lastAny = 0;
+
+  constructor(private readonly limit = 100_000) {}
+
+  /** The mark to take before a read. */
+  get mark(): NotificationMark {
+    return this.heard;
+  }
+
+  record(change: ProjectionChange): void {
+    this.heard += 1;
+    if (change === 'any' || this.lastNamed.size + change.length > this.limit) {
+      this.lastNamed.clear();
+      this.lastAny = this.heard;
+      return;
+    }
+    for (const accountId of change) this.lastNamed.set(accountId, this.heard);
+  }
+
+  /** True when a notification heard after `mark` named the account, or any account. */
+  since(accountId: string, mark: NotificationMark): boolean {
+    return this.lastAny > mark || (this.lastNamed.get(accountId) ?? 0) > mark;
+  }
+}
+
 /**
  * LISTENs on one dedicated Postgres connection and tells subscribers each
  * time the projector committed a batch, and which accounts it changed. The
  * connection may be down (it reconnects in the background, and the app starts
  * without it): whoever waits also polls, and whoever caches trusts its cache
- * only while `listening` (after a reconnect subscribers hear 'any').
+ * only while `listening` (after a reconnect subscribers hear 'any'). Readers
+ * ask `announcedSince(account, mark)` whether a change was announced after
+ * their read began.
  */
 @Injectable()
 export class ProjectionNotifications implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly subscribers = new Set<(change: ProjectionChange) => void>();
+  private readonly announcements = new AnnouncementLog();
   private readonly stop = new AbortController();
   private client?: pg.Client;
   private running?: Promise<void>;
@@ -45,6 +86,16 @@ export class ProjectionNotifications implements OnApplicationBootstrap, OnApplic
   subscribe(listener: (change: ProjectionChange) => void): () => void {
     this.subscribers.add(listener);
     return () => this.subscribers.delete(listener);
+  }
+
+  /** Where the notifications stand now: take it before a read (see announcedSince). */
+  mark(): NotificationMark {
+    return this.announcements.mark;
+  }
+
+  /** True when a notification heard after `mark` announced a change of the account (or of any). */
+  announcedSince(accountId: string, mark: NotificationMark): boolean {
+    return this.announcements.since(accountId, mark);
   }
 
   /** True while notifications arrive: every change committed since reaches subscribers. */
@@ -112,6 +163,7 @@ export class ProjectionNotifications implements OnApplicationBootstrap, OnApplic
   }
 
   private notify(change: ProjectionChange): void {
+    this.announcements.record(change);
     for (const listener of this.subscribers) listener(change);
   }
 

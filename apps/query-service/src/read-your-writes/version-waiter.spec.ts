@@ -2,7 +2,11 @@ import { describe, expect, it, jest } from '@jest/globals';
 import { MetricsRegistry, type JsonLogger } from '@cqrs-bank/platform';
 import type { QueryServiceConfig } from '../query-service.config.js';
 import type { AccountVersion, AccountVersionsRepository } from './account-versions.repository.js';
-import type { ProjectionChange, ProjectionNotifications } from './projection-notifications.js';
+import {
+  AnnouncementLog,
+  type ProjectionChange,
+  type ProjectionNotifications,
+} from './projection-notifications.js';
 import { VersionWaiter } from './version-waiter.js';
 
 /** A waiter over an in-memory account_balance, with a NOTIFY the test fires itself. */
@@ -21,12 +25,15 @@ function setup(waitMs = 300, { listening = false } = {}) {
     },
   } as unknown as AccountVersionsRepository;
   let listener: (change: ProjectionChange) => void = () => undefined;
+  const announcements = new AnnouncementLog();
   const notifications = {
     subscribe: (l: (change: ProjectionChange) => void) => {
       listener = l;
       return () => undefined;
     },
     listening,
+    mark: () => announcements.mark,
+    announcedSince: (accountId: string, mark: number) => announcements.since(accountId, mark),
   } as unknown as ProjectionNotifications;
   const logger = { warn: jest.fn() } as unknown as JsonLogger;
   const metrics = new MetricsRegistry();
@@ -42,7 +49,10 @@ function setup(waitMs = 300, { listening = false } = {}) {
     waiter,
     table,
     queries,
-    notify: (change: ProjectionChange = 'any') => listener(change),
+    notify: (change: ProjectionChange = 'any') => {
+      announcements.record(change);
+      listener(change);
+    },
     failNextQueries: (n: number) => (failNext = n),
     metrics: () => metrics.registry.metrics(),
   };

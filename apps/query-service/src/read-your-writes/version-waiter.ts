@@ -3,17 +3,16 @@ import { JsonLogger, MetricsRegistry } from '@cqrs-bank/platform';
 import { Counter } from 'prom-client';
 import { QueryServiceConfig } from '../query-service.config.js';
 import { AccountVersionsRepository, type AccountVersion } from './account-versions.repository.js';
-import { ProjectionNotifications, type ProjectionChange } from './projection-notifications.js';
+import {
+  ProjectionNotifications,
+  type NotificationMark,
+  type ProjectionChange,
+} from './projection-notifications.js';
 
 /** Recheck every account waited on this often while notifications cannot be trusted (not listening). */
 export const POLL_INTERVAL_MS = 50;
 /** ...and this often while they can: only a safety net then. */
 export const LISTENING_POLL_INTERVAL_MS = 1000;
-/** Accounts remembered as "announced since" before the memory is dropped (and every one counts as announced). */
-const ANNOUNCED_LIMIT = 50_000;
-
-/** Where the notifications stood when a read began (see VersionWaiter.mark). */
-export type NotificationMark = number;
 
 interface Waiter {
   accountId: string;
@@ -50,10 +49,6 @@ export class VersionWaiter implements OnModuleInit, OnApplicationShutdown {
   private stopped = false;
   private unsubscribe?: () => void;
   private lastErrorLoggedAt = 0;
-  /** Notifications heard so far; the last one that named each account; the last 'any'. */
-  private sequence = 0;
-  private readonly announced = new Map<string, number>();
-  private anyAnnounced = 0;
 
   constructor(
     private readonly versions: AccountVersionsRepository,
@@ -82,7 +77,7 @@ export class VersionWaiter implements OnModuleInit, OnApplicationShutdown {
 
   /** Where the notifications stand now: take it before the read that may lead to waitFor. */
   mark(): NotificationMark {
-    return this.sequence;
+    return this.notifications.mark();
   }
 
   /**
@@ -113,7 +108,7 @@ export class VersionWaiter implements OnModuleInit, OnApplicationShutdown {
         this.poll = setInterval(() => this.polled(), POLL_INTERVAL_MS).unref();
         this.lastFullCheck = Date.now();
       }
-      if (since === undefined || this.announcedSince(accountId, since)) this.check([accountId]);
+      if (since === undefined || this.notifications.announcedSince(accountId, since)) this.check([accountId]);
     });
   }
 
@@ -122,18 +117,7 @@ export class VersionWaiter implements OnModuleInit, OnApplicationShutdown {
     return this.waiting.size;
   }
 
-  private announcedSince(accountId: string, since: NotificationMark): boolean {
-    return this.anyAnnounced > since || (this.announced.get(accountId) ?? 0) > since;
-  }
-
   private heard(change: ProjectionChange): void {
-    this.sequence += 1;
-    if (change === 'any' || this.announced.size + change.length > ANNOUNCED_LIMIT) {
-      this.announced.clear();
-      this.anyAnnounced = this.sequence;
-    } else {
-      for (const id of change) this.announced.set(id, this.sequence);
-    }
     if (this.waiting.size === 0) return;
     if (change === 'any') return this.check('all');
     const waitedOn = new Set(Array.from(this.waiting, (w) => w.accountId));

@@ -1,8 +1,9 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import type { QueryServiceConfig } from '../../query-service.config.js';
-import type {
-  ProjectionChange,
-  ProjectionNotifications,
+import {
+  AnnouncementLog,
+  type ProjectionChange,
+  type ProjectionNotifications,
 } from '../../read-your-writes/projection-notifications.js';
 import type { AccountRead } from '../account-read-models.repository.js';
 import { BalanceCache } from './balance-cache.js';
@@ -12,12 +13,15 @@ function setup(config: Partial<QueryServiceConfig> = {}) {
   const table = new Map<string, number>();
   const reads: string[] = [];
   let listener: (change: ProjectionChange) => void = () => undefined;
+  const announcements = new AnnouncementLog();
   const projection = {
     listening: true,
     subscribe: (l: (change: ProjectionChange) => void) => {
       listener = l;
       return () => undefined;
     },
+    mark: () => announcements.mark,
+    announcedSince: (accountId: string, mark: number) => announcements.since(accountId, mark),
   };
   const cache = new BalanceCache(
     projection as unknown as ProjectionNotifications,
@@ -35,7 +39,18 @@ function setup(config: Partial<QueryServiceConfig> = {}) {
   };
   const version = async (accountId: string, minVersion?: number) =>
     (await cache.read(accountId, minVersion, load(accountId)))?.account.version;
-  return { cache, table, reads, projection, load, version, notify: (c: ProjectionChange) => listener(c) };
+  return {
+    cache,
+    table,
+    reads,
+    projection,
+    load,
+    version,
+    notify: (c: ProjectionChange) => {
+      announcements.record(c);
+      listener(c);
+    },
+  };
 }
 
 function row(accountId: string, version: number): AccountRead['account'] {

@@ -19,8 +19,8 @@ interface Entry {
  *   accounts changed (PROJECTION_CHANNEL); their entries are dropped when the
  *   notification arrives — as soon as a new read could see the change.
  * - A row read while a change to it was being announced is not kept: each
- *   load remembers the notification count when it started, and a row is
- *   stored only if no notification for it (or for "any") came since.
+ *   load takes a mark when it starts, and a row is stored only if no
+ *   notification for it (or for "any") came since.
  * - Without the LISTEN connection nothing is served from or put in the cache
  *   (a change could pass unheard); after it reconnects everything is dropped.
  * - Entries older than BALANCE_CACHE_MAX_AGE_MS are read again: a bound on
@@ -31,11 +31,6 @@ interface Entry {
 @Injectable()
 export class BalanceCache implements OnModuleInit, OnModuleDestroy {
   private readonly entries = new Map<string, Entry>();
-  /** The notification count when each account was last announced changed. */
-  private readonly changedAt = new Map<string, number>();
-  private notifications = 0;
-  /** The notification count of the last "any account may have changed". */
-  private anyChangedAt = 0;
   private unsubscribe?: () => void;
 
   constructor(
@@ -68,14 +63,9 @@ export class BalanceCache implements OnModuleInit, OnModuleDestroy {
     ) {
       return hit.read;
     }
-    const startedAt = this.notifications;
+    const startedAt = this.projection.mark();
     const read = await load();
-    if (
-      read &&
-      this.projection.listening &&
-      this.anyChangedAt <= startedAt &&
-      (this.changedAt.get(accountId) ?? 0) <= startedAt
-    ) {
+    if (read && this.projection.listening && !this.projection.announcedSince(accountId, startedAt)) {
       // Map order is insertion order: re-inserting makes it the newest, the first is the oldest.
       this.entries.delete(accountId);
       if (this.entries.size >= size) this.entries.delete(this.entries.keys().next().value!);
@@ -90,17 +80,10 @@ export class BalanceCache implements OnModuleInit, OnModuleDestroy {
   }
 
   private changed(change: ProjectionChange): void {
-    this.notifications += 1;
-    // changedAt only has to outlive the loads in flight; past a bound, "any" says the same.
-    if (change === 'any' || this.changedAt.size + change.length > 100_000) {
-      this.anyChangedAt = this.notifications;
-      this.changedAt.clear();
+    if (change === 'any') {
       this.entries.clear();
       return;
     }
-    for (const accountId of change) {
-      this.changedAt.set(accountId, this.notifications);
-      this.entries.delete(accountId);
-    }
+    for (const accountId of change) this.entries.delete(accountId);
   }
 }
