@@ -10,7 +10,7 @@ import type pg from 'pg';
 import { CommandServiceModule } from '../../apps/command-service/src/command-service.module.js';
 import { QueryServiceModule } from '../../apps/query-service/src/query-service.module.js';
 import { call } from '../support/api.js';
-import { count, testPool } from '../support/database.js';
+import { commandSideRows, testPool } from '../support/database.js';
 import { startApp, type RunningApp } from '../support/http.js';
 import { bearer, TEST_JWT_SECRET } from '../support/tokens.js';
 
@@ -91,8 +91,7 @@ describe('HTTP security of command-service and query-service', () => {
   let commands: RunningApp;
   let queries: RunningApp;
   let db: pg.Pool;
-  const rows = async () =>
-    Promise.all(['events', 'outbox', 'idempotency_keys'].map((t) => count(db, `SELECT 1 FROM ${t}`)));
+  const rows = () => commandSideRows(db);
 
   beforeAll(async () => {
     process.env.JWT_SECRET = TEST_JWT_SECRET;
