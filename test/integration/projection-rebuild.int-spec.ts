@@ -19,11 +19,11 @@ import {
   ProjectionRebuilder,
   RebuildInterrupted,
 } from '../../apps/projector/src/rebuild/projection-rebuilder.js';
-import { foldEventStore, readAccountModels } from '../support/account-fold.js';
+import { accountModelDifferences } from '../support/account-fold.js';
 import { call } from '../support/api.js';
 import { testConfig, testPool } from '../support/database.js';
 import { eventually, startApp, type RunningApp } from '../support/http.js';
-import { foldDifferences, projectorCli } from '../support/projector-cli.js';
+import { expectNoFoldDifferences, projectorCli } from '../support/projector-cli.js';
 import { createTopics } from '../support/relay.js';
 import { bearer, TEST_JWT_SECRET } from '../support/tokens.js';
 
@@ -34,16 +34,8 @@ const cli = projectorCli;
 const upcasters = new UpcasterRegistry();
 for (const u of ACCOUNT_UPCASTERS) upcasters.register(u.type, u.fromVersion, u.upcast);
 
-/** Accounts on which the read models and the fold disagree (or that only one of them has). */
-async function differences(db: pg.Pool) {
-  return foldDifferences(await foldEventStore(db), await readAccountModels(db));
-}
-
-async function expectReadModelsEqualTheFold(db: pg.Pool): Promise<void> {
-  const diff = await differences(db);
-  expect(diff.expected).toBeGreaterThan(0);
-  expect({ differing: diff.differing, first: diff.first }).toEqual({ differing: 0, first: undefined });
-}
+const differences = accountModelDifferences;
+const expectReadModelsEqualTheFold = async (db: pg.Pool) => expectNoFoldDifferences(await differences(db));
 
 /**
  * Stores `accounts` × `eventsEach` account events straight into the event

@@ -25,14 +25,18 @@ import {
 } from '../../apps/projector/src/rebuild/projection-rebuilder.js';
 import { REBUILD_LOCK_CLASS } from '../../apps/projector/src/rebuild/rebuild-targets.js';
 import { QueryServiceModule } from '../../apps/query-service/src/query-service.module.js';
-import { foldEventStore, readAccountModels } from '../support/account-fold.js';
+import { accountModelDifferences } from '../support/account-fold.js';
 import { call } from '../support/api.js';
 import { testConfig, testPool } from '../support/database.js';
 import { eventually, startApp, type RunningApp } from '../support/http.js';
-import { foldDifferences, projectorCli } from '../support/projector-cli.js';
+import { expectNoFoldDifferences, projectorCli } from '../support/projector-cli.js';
 import { createTopics } from '../support/relay.js';
 import { bearer } from '../support/tokens.js';
-import { foldTransferStreams, readTransferStatus } from '../support/transfer-fold.js';
+import {
+  foldTransferStreams,
+  readTransferStatus,
+  transferStatusDifferences,
+} from '../support/transfer-fold.js';
 import { embeddedTransfersSetup, settled } from '../support/transfers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -42,20 +46,11 @@ const cli = projectorCli;
 const upcasters = new UpcasterRegistry();
 for (const u of ACCOUNT_UPCASTERS) upcasters.register(u.type, u.fromVersion, u.upcast);
 
-/** Transfers on which transfer_status and the fold of the transfer streams disagree (or that only one has). */
-async function transferDifferences(db: pg.Pool) {
-  return foldDifferences(await foldTransferStreams(db), await readTransferStatus(db));
-}
-
-async function expectTransferStatusEqualTheFold(db: pg.Pool): Promise<void> {
-  const diff = await transferDifferences(db);
-  expect(diff.expected).toBeGreaterThan(0);
-  expect({ differing: diff.differing, first: diff.first }).toEqual({ differing: 0, first: undefined });
-}
-
-async function expectAccountModelsEqualTheFold(db: pg.Pool): Promise<void> {
-  expect(foldDifferences(await foldEventStore(db), await readAccountModels(db)).differing).toBe(0);
-}
+const transferDifferences = transferStatusDifferences;
+const expectTransferStatusEqualTheFold = async (db: pg.Pool) =>
+  expectNoFoldDifferences(await transferDifferences(db));
+const expectAccountModelsEqualTheFold = async (db: pg.Pool) =>
+  expectNoFoldDifferences(await accountModelDifferences(db));
 
 /**
  * Stores `transfers` transfer streams straight into the event store by SQL —

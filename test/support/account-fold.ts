@@ -1,3 +1,4 @@
+import { foldDifferences } from './projector-cli.js';
 // The account read models as a pure fold of the event store, and as the
 // projector wrote them: what the projector and rebuild suites compare.
 import { ACCOUNT_UPCASTERS } from '@cqrs-bank/banking';
@@ -147,4 +148,9 @@ export async function readAccountModels(
     models.get(s.account_id)!.months[s.month] = { dt: Number(s.dt), dc: s.dc, wt: Number(s.wt), wc: s.wc };
   }
   return models;
+}
+
+/** How the account read models differ from the fold of the event store (see foldDifferences). */
+export async function accountModelDifferences(db: pg.Pool) {
+  return foldDifferences(await foldEventStore(db), await readAccountModels(db));
 }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
+import { expect } from '@jest/globals';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = `${ROOT}dist/apps/projector/src/cli.main.js`;
@@ -41,4 +42,10 @@ export function foldDifferences<V>(want: Map<string, V>, got: Map<string, V>) {
     differing: differing.length,
     first: differing[0] && { id: differing[0], want: want.get(differing[0]), got: got.get(differing[0]) },
   };
+}
+
+/** Fails unless the fold has entries and the read model equals it; the failure names the first that differs. */
+export function expectNoFoldDifferences(diff: ReturnType<typeof foldDifferences>): void {
+  expect(diff.expected).toBeGreaterThan(0);
+  expect({ differing: diff.differing, first: diff.first }).toEqual({ differing: 0, first: undefined });
 }

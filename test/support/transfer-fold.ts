@@ -1,3 +1,4 @@
+import { foldDifferences } from './projector-cli.js';
 // The transfer_status read model as a pure fold of the transfer streams in the
 // event store, and as the projector wrote it: what the rebuild suites compare.
 import type pg from 'pg';
@@ -100,4 +101,9 @@ export async function readTransferStatus(
       },
     ]),
   );
+}
+
+/** How transfer_status differs from the fold of the transfer streams (see foldDifferences). */
+export async function transferStatusDifferences(db: pg.Pool) {
+  return foldDifferences(await foldTransferStreams(db), await readTransferStatus(db));
 }
