@@ -120,6 +120,14 @@ describe('tracing (TRACING=otlp): one trace from HTTP to the projector', () => {
   const spansOf = (traceId: string): ReceivedSpan[] => receiver.spans.filter((s) => s.traceId === traceId);
   const messagesOf = (accountId: string): Received[] =>
     kafka.messages.filter((m) => m.key === accountId || m.key === accountStreamId(accountId));
+  /** Resolves true once the deposit (version 2) reached both topics: the internal and the public message. */
+  const depositPublished = (accountId: string) =>
+    eventually(
+      async () =>
+        messagesOf(accountId).filter((m) => m.value.accountVersion === 2 || m.value.version === 2).length ===
+        2,
+      30_000,
+    );
   /** Internal-topic messages of a transfer: its own stream's and the account movements naming it. */
   const transferMessages = (transferId: string): Received[] =>
     kafka.messages.filter(
@@ -324,14 +332,7 @@ describe('tracing (TRACING=otlp): one trace from HTTP to the projector', () => {
     const accountId = await openAccount(traced, callerTrace(false).header);
     const caller = callerTrace(false);
     await deposit(traced, accountId, caller.header);
-    expect(
-      await eventually(
-        async () =>
-          messagesOf(accountId).filter((m) => m.value.accountVersion === 2 || m.value.version === 2)
-            .length === 2,
-        30_000,
-      ),
-    ).toBe(true);
+    expect(await depositPublished(accountId)).toBe(true);
     for (const m of messagesOf(accountId)) {
       expect(Object.keys(m.headers).filter((h) => h.includes('trace'))).toEqual([]);
     }
@@ -342,14 +343,7 @@ describe('tracing (TRACING=otlp): one trace from HTTP to the projector', () => {
     const caller = callerTrace();
     const accountId = await openAccount(untraced, caller.header);
     await deposit(untraced, accountId, caller.header);
-    expect(
-      await eventually(
-        async () =>
-          messagesOf(accountId).filter((m) => m.value.accountVersion === 2 || m.value.version === 2)
-            .length === 2,
-        30_000,
-      ),
-    ).toBe(true);
+    expect(await depositPublished(accountId)).toBe(true);
     const messages = messagesOf(accountId);
     expect(messages.map((m) => m.topic).sort()).toEqual([
       TOPICS.accountEvents,
