@@ -3,7 +3,10 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { QueryServiceModule } from '../../apps/query-service/src/query-service.module.js';
 import { ProjectionNotifications } from '../../apps/query-service/src/read-your-writes/projection-notifications.js';
-import { VersionWaiter } from '../../apps/query-service/src/read-your-writes/version-waiter.js';
+import {
+  LISTENING_POLL_INTERVAL_MS,
+  VersionWaiter,
+} from '../../apps/query-service/src/read-your-writes/version-waiter.js';
 import { call, type ApiResponse } from '../support/api.js';
 import { testPool } from '../support/database.js';
 import { eventually, startApp, type RunningApp } from '../support/http.js';
@@ -545,8 +548,17 @@ describe('query-service', () => {
     /** Resolves once `n` requests are parked in the waiter. */
     const parked = async (n = 1) =>
       expect(await eventually(async () => waiter().size >= n, 2000, 5)).toBe(true);
-    /** The projector's batch: update the row and NOTIFY, in one transaction. */
-    const project = async (accountId: string, version: number, balance: number) => {
+    /**
+     * The projector's batch: update the row and NOTIFY, in one transaction —
+     * naming the account as the projector does (apps/projector
+     * projection-notice.ts), or naming none ("any account may have changed").
+     */
+    const project = async (
+      accountId: string,
+      version: number,
+      balance: number,
+      announce: 'account' | 'any' = 'any',
+    ) => {
       const client = await db.connect();
       try {
         await client.query('BEGIN');
@@ -555,7 +567,9 @@ describe('query-service', () => {
           version,
           balance,
         ]);
-        await client.query('NOTIFY account_projection_applied');
+        await client.query("SELECT pg_notify('account_projection_applied', $1)", [
+          announce === 'account' ? accountId : '',
+        ]);
         await client.query('COMMIT');
       } finally {
         client.release();
@@ -622,6 +636,24 @@ describe('query-service', () => {
       expect(Date.now() - started).toBeLessThan(WAIT_MS);
     });
 
+    it('wakes a waiting read when a notification names its account, not another one', async () => {
+      const accountId = await seedAccount(db, { ownerId: alice, version: 2, balance: 100 });
+      const other = await seedAccount(db, { ownerId: alice, version: 1 });
+      let answered = false;
+      const pending = get(`/balance?accountId=${accountId}&minVersion=3`).finally(() => (answered = true));
+      await parked();
+      await project(other, 2, 0, 'account');
+      await new Promise((r) => setTimeout(r, 100));
+      expect({ answered, parked: waiter().size }).toEqual({ answered: false, parked: 1 });
+      const announced = Date.now();
+      await project(accountId, 3, 150, 'account');
+      const res = await pending;
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ accountId, version: 3, balance: 150 });
+      // Woken by the notification, not by the safety-net poll (once a second while listening).
+      expect(Date.now() - announced).toBeLessThan(LISTENING_POLL_INTERVAL_MS / 2);
+    });
+
     it('accepts the version in the X-Min-Version header too, on every account route', async () => {
       const accountId = await seedAccount(db, { ownerId: alice, version: 1 });
       const headers = { ...asAlice, 'x-min-version': '2' };
@@ -676,22 +708,8 @@ describe('query-service', () => {
     describe('GET /balance from memory (BalanceCache)', () => {
       const notifications = () => app.app.get(ProjectionNotifications);
       const balanceOf = async (accountId: string) => (await get(`/balance?accountId=${accountId}`)).body;
-      /** The projector's batch, announcing the account it changed (apps/projector projection-notice.ts). */
-      const projectAnnounced = async (accountId: string, version: number, balance: number) => {
-        const client = await db.connect();
-        try {
-          await client.query('BEGIN');
-          await client.query('UPDATE account_balance SET version = $2, balance = $3 WHERE account_id = $1', [
-            accountId,
-            version,
-            balance,
-          ]);
-          await client.query("SELECT pg_notify('account_projection_applied', $1)", [accountId]);
-          await client.query('COMMIT');
-        } finally {
-          client.release();
-        }
-      };
+      const projectAnnounced = (accountId: string, version: number, balance: number) =>
+        project(accountId, version, balance, 'account');
       const unannounced = (accountId: string, version: number) =>
         db.query('UPDATE account_balance SET version = $2 WHERE account_id = $1', [accountId, version]);
 
