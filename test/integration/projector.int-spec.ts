@@ -5,11 +5,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ACCOUNT_UPCASTERS } from '@cqrs-bank/banking';
 import { TOPICS } from '@cqrs-bank/contracts';
-import { PostgresEventStore } from '@cqrs-bank/event-store';
+import { PersonalDataVault, PostgresEventStore, UpcasterRegistry } from '@cqrs-bank/event-store';
 import type pg from 'pg';
 import { CommandServiceModule } from '../../apps/command-service/src/command-service.module.js';
 import { LedgerConsumer } from '../../apps/projector/src/ledger/ledger-consumer.js';
+import { fromStoredEvent, type LedgerEvent } from '../../apps/projector/src/ledger/ledger-event.js';
+import { AccountBatchApplier } from '../../apps/projector/src/projections/account-batch-applier.js';
 import { ProjectorModule } from '../../apps/projector/src/projector.module.js';
 import { foldEventStore, readAccountModels } from '../support/account-fold.js';
 import { call } from '../support/api.js';
@@ -293,4 +296,152 @@ describe('projector', () => {
     expect(await readModels(db, accountId)).toEqual(await foldFromStore(db, accountId));
     expect((await readModels(db, accountId))?.balance).toBe(120);
   }, 60_000);
+
+  describe('two replicas applying the same batch at once (a partition moving during a rebalance)', () => {
+    let applier: AccountBatchApplier;
+    let store: PostgresEventStore;
+    let upcasters: UpcasterRegistry;
+
+    beforeAll(() => {
+      upcasters = new UpcasterRegistry();
+      for (const u of ACCOUNT_UPCASTERS) upcasters.register(u.type, u.fromVersion, u.upcast);
+      applier = new AccountBatchApplier(
+        projector.app.get(PostgresEventStore),
+        upcasters,
+        projector.app.get(PersonalDataVault),
+      );
+      // Stored events whose messages go to a topic nobody reads: the test hands them to the appliers.
+      store = new PostgresEventStore(db, { internalTopic: `test.replicas.${randomUUID()}` });
+    });
+
+    /** An account with `amounts` (> 0 deposit, < 0 withdrawal) after an opening deposit of 1 000, as ledger events. */
+    const storedAccount = async (
+      amounts: number[],
+    ): Promise<{ accountId: string; events: LedgerEvent[] }> => {
+      const accountId = randomUUID();
+      const streamId = `account-${accountId}`;
+      const metadata = { correlationId: randomUUID(), causationId: randomUUID(), actor: 'test' };
+      let balance = 1000;
+      const movements = amounts.map((amount) => {
+        balance += amount;
+        return amount > 0
+          ? { type: 'MoneyDeposited', data: { accountId, amount, balanceAfter: balance } }
+          : { type: 'MoneyWithdrawn', data: { accountId, amount: -amount, balanceAfter: balance } };
+      });
+      const opened = {
+        type: 'AccountOpened',
+        schemaVersion: 2,
+        data: {
+          accountId,
+          ownerId: 'cust-replicas',
+          ownerName: 'Two Replicas',
+          currency: 'EUR',
+          initialDeposit: 1000,
+        },
+      };
+      await store.append({
+        streamId,
+        streamType: 'account',
+        expectedVersion: 0,
+        events: [opened, ...movements].map((e) => ({
+          eventId: randomUUID(),
+          schemaVersion: 1,
+          metadata,
+          ...e,
+        })),
+      });
+      await db.query('DELETE FROM outbox WHERE message_key = $1', [streamId]);
+      const events = (await store.readStream(streamId)).map((e) => fromStoredEvent(e, upcasters));
+      return { accountId, events };
+    };
+
+    /** Two connections, each in a transaction, and a probe of whether the second waits on a lock. */
+    const twoReplicas = async () => {
+      const [a, b] = await Promise.all([db.connect(), db.connect()]);
+      const { rows } = await b.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      await a.query('BEGIN');
+      await b.query('BEGIN');
+      const bWaitsOnALock = async () =>
+        (
+          await db.query(`SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'`, [
+            rows[0].pid,
+          ])
+        ).rowCount === 1;
+      const done = async () => {
+        await a.query('ROLLBACK').catch(() => undefined);
+        await b.query('ROLLBACK').catch(() => undefined);
+        a.release();
+        b.release();
+      };
+      return { a, b, bWaitsOnALock, done };
+    };
+
+    const historyVersions = async (accountId: string) =>
+      (
+        await db.query<{ version: string }>(
+          'SELECT version FROM account_transactions WHERE account_id = $1 ORDER BY version',
+          [accountId],
+        )
+      ).rows.map((r) => Number(r.version));
+
+    it('the second waits for the first, then finds the batch applied and skips it', async () => {
+      const { accountId, events } = await storedAccount([250, -100]);
+      const [opened, ...movements] = events;
+      await withTransaction(db, (c) => applier.apply(c, [opened]));
+      const { a, b, bWaitsOnALock, done } = await twoReplicas();
+      try {
+        expect(await applier.apply(a, movements)).toMatchObject({ applied: 2, duplicates: 0 });
+        const second = applier.apply(b, movements);
+        expect(await eventually(bWaitsOnALock, 5000, 20)).toBe(true);
+        await a.query('COMMIT');
+        expect(await second).toMatchObject({ applied: 0, duplicates: 2 });
+        await b.query('COMMIT');
+      } finally {
+        await done();
+      }
+      expect(await historyVersions(accountId)).toEqual([1, 2, 3]);
+      expect(await readModels(db, accountId)).toEqual(await foldFromStore(db, accountId));
+      expect((await readModels(db, accountId))?.balance).toBe(1150);
+    }, 30_000);
+
+    it("a new account: the second collides on the first's row, and its retry skips the batch", async () => {
+      const { accountId, events } = await storedAccount([40]);
+      const { a, b, bWaitsOnALock, done } = await twoReplicas();
+      try {
+        expect(await applier.apply(a, events)).toMatchObject({ applied: 2, duplicates: 0 });
+        const second = applier.apply(b, events).then(
+          () => 'applied',
+          (err: { code?: string }) => err.code,
+        );
+        expect(await eventually(bWaitsOnALock, 5000, 20)).toBe(true);
+        await a.query('COMMIT');
+        expect(await second).toBe('23505'); // unique_violation: the live consumer retries the batch
+        await b.query('ROLLBACK');
+      } finally {
+        await done();
+      }
+      expect(await withTransaction(db, (c) => applier.apply(c, events))).toMatchObject({
+        applied: 0,
+        duplicates: 2,
+      });
+      expect(await historyVersions(accountId)).toEqual([1, 2]);
+      expect(await readModels(db, accountId)).toEqual(await foldFromStore(db, accountId));
+      expect((await readModels(db, accountId))?.balance).toBe(1040);
+    }, 30_000);
+  });
 });
+
+async function withTransaction<T>(db: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await db.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}

@@ -16,7 +16,8 @@ import { AccountBatchApplier } from '../projections/account-batch-applier.js';
 import { TransferStatusProjection } from '../projections/transfer-status/transfer-status.projection.js';
 import { ProjectorConfig } from '../projector.config.js';
 import { parseLedgerMessage, PoisonMessage, type LedgerEvent } from './ledger-event.js';
-import { notifyProjection, projectionNotices } from '../projections/projection-notice.js';
+import { projectionNotices, projectionNotifyStatement } from '../projections/projection-notice.js';
+import { WriteBatch } from '../projections/write-batch.js';
 
 interface Parsed {
   message: KafkaMessage;
@@ -264,12 +265,14 @@ export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShut
     try {
       await client.query('BEGIN');
       const events = items.map((p) => p.event!);
-      const outcome = await this.applier.apply(client, events);
-      const transfers = await this.transfers.apply(client, events);
+      // Every read model's writes, the checkpoint and the NOTIFY: one statement.
+      const writes = new WriteBatch();
+      const outcome = await this.applier.apply(client, events, writes);
+      const transfers = await this.transfers.apply(client, events, writes);
       outcome.applied += transfers.applied;
       outcome.duplicates += transfers.duplicates;
       outcome.caughtUp += transfers.caughtUp;
-      await client.query({
+      writes.add({
         name: 'rm_offsets_upsert',
         text: `INSERT INTO projector_offsets (consumer_group, topic, partition, next_offset, updated_at)
                VALUES ($1, $2, $3, $4, now())
@@ -278,7 +281,9 @@ export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShut
                              updated_at = now()`,
         values: [this.config.PROJECTOR_GROUP_ID, topic, partition, (BigInt(lastOffset) + 1n).toString()],
       });
-      if (outcome.applied + outcome.caughtUp > 0) await notifyProjection(client, projectionNotices(events));
+      const notices = outcome.applied + outcome.caughtUp > 0 ? projectionNotices(events) : [];
+      if (notices.length > 0) writes.add(projectionNotifyStatement(notices));
+      await writes.flush(client);
       await client.query('COMMIT');
       this.metrics.applied.inc(outcome.applied + outcome.caughtUp);
       this.metrics.duplicates.inc(outcome.duplicates);

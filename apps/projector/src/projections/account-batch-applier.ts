@@ -8,6 +8,7 @@ import { OwnerNameErasure } from './balance/owner-name-erasure.js';
 import { HistoryProjection } from './history/history.projection.js';
 import { MonthlySummaryProjection } from './monthly-summary/monthly-summary.projection.js';
 import { ident, LIVE_TABLES, statementName, type AccountReadModelTables } from './read-model-tables.js';
+import { WriteBatch } from './write-batch.js';
 
 export interface BatchOutcome {
   /** Events applied to the read models. */
@@ -24,12 +25,14 @@ export interface AccountBatchApplierOptions {
   /** The tables written: the live read models (default) or a rebuild's shadow tables. */
   tables?: AccountReadModelTables;
   /**
-   * Take a transaction-scoped advisory lock per account (default true): it
-   * serialises live projector replicas that briefly own the same partition.
-   * With it, owner names are opened under a share lock on their key rows, so
-   * an erasure waits for this batch (and its event then overwrites the name).
-   * A rebuild is the only writer of its shadow tables and skips both: it
-   * sweeps erased names from the key table just before its swap instead.
+   * Read the accounts' guard rows FOR UPDATE (default true): it serialises
+   * live projector replicas that briefly own the same partition (two first
+   * inserts of a new account collide on its key instead: the loser's batch
+   * fails, is retried and finds the row). With it, owner names are opened
+   * under a share lock on their key rows, so an erasure waits for this batch
+   * (and its event then overwrites the name). A rebuild is the only writer of
+   * its shadow tables and skips both: it sweeps erased names from the key
+   * table just before its swap instead.
    */
   lockAccounts?: boolean;
 }
@@ -46,12 +49,15 @@ export function accountProjections(tables: AccountReadModelTables = LIVE_TABLES)
 /**
  * Applies a batch of ledger events to every account read model, inside the
  * caller's transaction. Exactly-once in effect: each account's row carries the
- * stream version it reflects, under a transaction-scoped advisory lock per
- * account, and an event is applied only as that version + 1 — a redelivered
+ * stream version it reflects, read under a row lock, and an event is applied
+ * only as that version + 1 — a redelivered
  * event is skipped; an event beyond it means the projector missed some (a
  * lost or reordered message), which are then read from the event store so
  * nothing is ever skipped. The one version in the balance table guards all
  * three read models: they are always written together, in one transaction.
+ *
+ * The writes of all three read models go out as one statement (WriteBatch),
+ * with the caller's own writes when it passes its batch.
  *
  * The live projector and a rebuild (into shadow tables) share this code.
  */
@@ -71,21 +77,38 @@ export class AccountBatchApplier {
     this.projections = accountProjections(tables);
     this.erasure = new OwnerNameErasure(tables.balance);
     this.lockAccounts = options.lockAccounts ?? true;
-    this.versionsQuery = {
-      name: statementName('rm_account_versions', tables.balance),
-      text: `SELECT account_id, version FROM ${ident(tables.balance)} WHERE account_id = ANY($1::uuid[])`,
-    };
+    // In account order, so two replicas lock the rows they share in the same order.
+    this.versionsQuery = this.lockAccounts
+      ? {
+          name: statementName('rm_account_versions_locked', tables.balance),
+          text: `SELECT account_id, version FROM ${ident(tables.balance)}
+                  WHERE account_id = ANY($1::uuid[]) ORDER BY account_id FOR UPDATE`,
+        }
+      : {
+          name: statementName('rm_account_versions', tables.balance),
+          text: `SELECT account_id, version FROM ${ident(tables.balance)} WHERE account_id = ANY($1::uuid[])`,
+        };
   }
 
-  async apply(client: pg.PoolClient, events: LedgerEvent[]): Promise<BatchOutcome> {
+  /**
+   * Applies `events` in the client's open transaction. With `writes`, the
+   * read-model writes are added to it and sent by the caller's flush;
+   * without, they are sent before this resolves.
+   */
+  async apply(client: pg.PoolClient, events: LedgerEvent[], writes?: WriteBatch): Promise<BatchOutcome> {
     const outcome: BatchOutcome = { applied: 0, duplicates: 0, caughtUp: 0, ignored: 0 };
+    const batch = writes ?? new WriteBatch();
     const erasedOwners = events.flatMap((e) =>
       e.customer?.type === 'CustomerPersonalDataErased' ? [e.customer.data.ownerId] : [],
     );
-    await this.applyAccountEvents(client, events, outcome);
-    // After the account writes: a name opened in this batch is overwritten too.
-    await this.erasure.erase(client, erasedOwners);
-    outcome.applied += erasedOwners.length;
+    await this.applyAccountEvents(client, events, outcome, batch);
+    if (erasedOwners.length > 0) {
+      // After the account writes: a name opened in this batch is overwritten too.
+      await batch.flush(client);
+      await this.erasure.erase(client, erasedOwners);
+      outcome.applied += erasedOwners.length;
+    }
+    if (!writes) await batch.flush(client);
     return outcome;
   }
 
@@ -93,6 +116,7 @@ export class AccountBatchApplier {
     client: pg.PoolClient,
     events: LedgerEvent[],
     outcome: BatchOutcome,
+    batch: WriteBatch,
   ): Promise<void> {
     const byAccount = new Map<string, LedgerEvent[]>();
     // One look-up of the key table for the whole batch.
@@ -110,14 +134,6 @@ export class AccountBatchApplier {
     if (byAccount.size === 0) return;
 
     const ids = [...byAccount.keys()].sort();
-    if (this.lockAccounts) {
-      // Serialises replicas that briefly own the same partition during a rebalance.
-      await client.query({
-        name: 'rm_lock_accounts',
-        text: 'SELECT pg_advisory_xact_lock(hashtextextended(id, 0)) FROM unnest($1::text[]) AS id ORDER BY id',
-        values: [ids],
-      });
-    }
     const { rows } = await client.query<{ account_id: string; version: string }>({
       ...this.versionsQuery,
       values: [ids],
@@ -155,7 +171,7 @@ export class AccountBatchApplier {
         current = e.version;
       }
     }
-    for (const w of writes) await w.write(client);
+    for (const w of writes) for (const statement of w.statements()) batch.add(statement);
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { AccountEvent } from '@cqrs-bank/banking';
-import type pg from 'pg';
+import type { WriteStatement } from './write-batch.js';
 
 /** An account event the batch applies: the next version of its account, exactly once. */
 export interface AppliedAccountEvent {
@@ -13,7 +13,8 @@ export interface AppliedAccountEvent {
 /** The writes of one read model for one batch: collected in memory, written in a few statements. */
 export interface ProjectionWrites {
   add(applied: AppliedAccountEvent): void;
-  write(client: pg.PoolClient): Promise<void>;
+  /** The statements writing what was added (none when nothing changes this read model). */
+  statements(): WriteStatement[];
 }
 
 /** A read model fed by account events (one file per read model, SPEC §10). */

@@ -1,5 +1,6 @@
 import { ACCOUNT_STREAM_TYPE, TRANSFER_STREAM_TYPE, accountIdFromStreamId } from '@cqrs-bank/banking';
 import type pg from 'pg';
+import type { WriteStatement } from './write-batch.js';
 
 /**
  * The channel the projector NOTIFYs, inside the transaction that changed the
@@ -50,12 +51,17 @@ export function projectionNotices(events: readonly StreamRef[]): string[] {
   return payloads.length > MAX_NOTIFICATIONS ? [''] : payloads;
 }
 
-/** Sends `payloads` on PROJECTION_CHANNEL in the client's open transaction. */
-export async function notifyProjection(client: pg.ClientBase, payloads: readonly string[]): Promise<void> {
-  if (payloads.length === 0) return;
-  await client.query({
+/** The statement sending `payloads` on PROJECTION_CHANNEL (delivered when its transaction commits). */
+export function projectionNotifyStatement(payloads: readonly string[]): WriteStatement {
+  return {
     name: 'rm_projection_notify',
     text: 'SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p',
     values: [PROJECTION_CHANNEL, payloads],
-  });
+  };
+}
+
+/** Sends `payloads` on PROJECTION_CHANNEL in the client's open transaction. */
+export async function notifyProjection(client: pg.ClientBase, payloads: readonly string[]): Promise<void> {
+  if (payloads.length === 0) return;
+  await client.query(projectionNotifyStatement(payloads));
 }

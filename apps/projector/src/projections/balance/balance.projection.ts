@@ -1,6 +1,6 @@
-import type pg from 'pg';
 import type { AccountProjection, AppliedAccountEvent, ProjectionWrites } from '../account-projection.js';
 import { ident, LIVE_TABLES, statementName } from '../read-model-tables.js';
+import type { WriteStatement } from '../write-batch.js';
 
 interface Opened {
   accountId: string;
@@ -88,11 +88,12 @@ export class BalanceProjection implements AccountProjection {
         }
       },
 
-      async write(client: pg.PoolClient) {
+      statements() {
         const opened = [...rows.values()].filter((r) => r.opened);
         const updated = [...rows.entries()].filter(([, r]) => !r.opened);
+        const statements: WriteStatement[] = [];
         if (opened.length > 0) {
-          await client.query({
+          statements.push({
             ...sql.insert,
             values: [
               opened.map((r) => r.opened!.accountId),
@@ -109,7 +110,7 @@ export class BalanceProjection implements AccountProjection {
           });
         }
         if (updated.length > 0) {
-          await client.query({
+          statements.push({
             ...sql.update,
             values: [
               updated.map(([id]) => id),
@@ -121,6 +122,7 @@ export class BalanceProjection implements AccountProjection {
             ],
           });
         }
+        return statements;
       },
     };
   }

@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import type { AccountProjection, AppliedAccountEvent, ProjectionWrites } from '../account-projection.js';
 import { ident, LIVE_TABLES, statementName } from '../read-model-tables.js';
 
@@ -82,12 +81,14 @@ export class HistoryProjection implements AccountProjection {
         }
       },
 
-      async write(client: pg.PoolClient) {
-        if (accountIds.length === 0) return;
-        await client.query({
-          ...insert,
-          values: [accountIds, versions, eventIds, kinds, amounts, balancesAfter, transferIds, occurredAt],
-        });
+      statements() {
+        if (accountIds.length === 0) return [];
+        return [
+          {
+            ...insert,
+            values: [accountIds, versions, eventIds, kinds, amounts, balancesAfter, transferIds, occurredAt],
+          },
+        ];
       },
     };
   }

@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import type { AccountProjection, AppliedAccountEvent, ProjectionWrites } from '../account-projection.js';
 import { ident, LIVE_TABLES, statementName } from '../read-model-tables.js';
 
@@ -99,10 +98,10 @@ export class MonthlySummaryProjection implements AccountProjection {
         }
       },
 
-      async write(client: pg.PoolClient) {
-        if (totals.size === 0) return;
+      statements() {
+        if (totals.size === 0) return [];
         const rows = [...totals.values()];
-        await client.query({
+        const statement = {
           ...upsert,
           values: [
             rows.map((r) => r.accountId),
@@ -112,7 +111,8 @@ export class MonthlySummaryProjection implements AccountProjection {
             rows.map((r) => r.withdrawalsTotal.toString()),
             rows.map((r) => r.withdrawalsCount),
           ],
-        });
+        };
+        return [statement];
       },
     };
   }

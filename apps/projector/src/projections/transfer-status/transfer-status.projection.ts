@@ -3,6 +3,7 @@ import type { PostgresEventStore, UpcasterRegistry } from '@cqrs-bank/event-stor
 import type pg from 'pg';
 import { fromStoredEvent, PoisonMessage, type LedgerEvent } from '../../ledger/ledger-event.js';
 import { ident, statementName, TRANSFER_STATUS_TABLE } from '../read-model-tables.js';
+import { WriteBatch, type WriteStatement } from '../write-batch.js';
 import { foldTransferEvent, type TransferStatusChange } from './transfer-status-change.js';
 
 export interface TransferBatchOutcome {
@@ -15,8 +16,9 @@ export interface TransferStatusProjectionOptions {
   /** The table written: the live read model (default) or a rebuild's shadow copy of it. */
   table?: string;
   /**
-   * Take a transaction-scoped advisory lock per transfer (default true): it
-   * serialises live projector replicas that briefly own the same partition.
+   * Read the transfers' rows FOR UPDATE (default true): it serialises live
+   * projector replicas that briefly own the same partition (two first inserts
+   * of a transfer collide on its key instead: the loser's batch is retried).
    * A rebuild is the only writer of its shadow table and skips it.
    */
   lockTransfers?: boolean;
@@ -46,10 +48,16 @@ export class TransferStatusProjection {
     const t = ident(table);
     this.lockTransfers = options.lockTransfers ?? true;
     this.sql = {
-      versions: {
-        name: statementName('rm_transfer_versions', table),
-        text: `SELECT transfer_id, version FROM ${t} WHERE transfer_id = ANY($1::uuid[])`,
-      },
+      versions: this.lockTransfers
+        ? {
+            name: statementName('rm_transfer_versions_locked', table),
+            text: `SELECT transfer_id, version FROM ${t}
+                    WHERE transfer_id = ANY($1::uuid[]) ORDER BY transfer_id FOR UPDATE`,
+          }
+        : {
+            name: statementName('rm_transfer_versions', table),
+            text: `SELECT transfer_id, version FROM ${t} WHERE transfer_id = ANY($1::uuid[])`,
+          },
       insert: {
         name: statementName('rm_transfer_insert', table),
         text: `INSERT INTO ${t}
@@ -70,7 +78,16 @@ export class TransferStatusProjection {
     };
   }
 
-  async apply(client: pg.PoolClient, events: LedgerEvent[]): Promise<TransferBatchOutcome> {
+  /**
+   * Applies `events` in the client's open transaction. With `writes`, the
+   * row writes are added to it and sent by the caller's flush; without, they
+   * are sent before this resolves.
+   */
+  async apply(
+    client: pg.PoolClient,
+    events: LedgerEvent[],
+    writes?: WriteBatch,
+  ): Promise<TransferBatchOutcome> {
     const outcome: TransferBatchOutcome = { applied: 0, duplicates: 0, caughtUp: 0 };
     const byTransfer = new Map<string, LedgerEvent[]>();
     for (const e of events) {
@@ -83,14 +100,6 @@ export class TransferStatusProjection {
     if (byTransfer.size === 0) return outcome;
 
     const ids = [...byTransfer.keys()].sort();
-    if (this.lockTransfers) {
-      await client.query({
-        name: 'rm_lock_transfers',
-        text: `SELECT pg_advisory_xact_lock(hashtextextended('transfer-status:' || id, 0))
-                 FROM unnest($1::text[]) AS id ORDER BY id`,
-        values: [ids],
-      });
-    }
     const { rows } = await client.query<{ transfer_id: string; version: string }>({
       ...this.sql.versions,
       values: [ids],
@@ -133,15 +142,18 @@ export class TransferStatusProjection {
       }
       if (change) changes.push(change);
     }
-    await this.write(client, changes);
+    const batch = writes ?? new WriteBatch();
+    for (const statement of this.statements(changes)) batch.add(statement);
+    if (!writes) await batch.flush(client);
     return outcome;
   }
 
-  private async write(client: pg.PoolClient, changes: TransferStatusChange[]): Promise<void> {
+  private statements(changes: TransferStatusChange[]): WriteStatement[] {
     const inserts = changes.filter((c) => c.requested);
     const updates = changes.filter((c) => !c.requested);
+    const statements: WriteStatement[] = [];
     if (inserts.length > 0) {
-      await client.query({
+      statements.push({
         ...this.sql.insert,
         values: [
           inserts.map((c) => c.transferId),
@@ -158,7 +170,7 @@ export class TransferStatusProjection {
       });
     }
     if (updates.length > 0) {
-      await client.query({
+      statements.push({
         ...this.sql.update,
         values: [
           updates.map((c) => c.transferId),
@@ -169,5 +181,6 @@ export class TransferStatusProjection {
         ],
       });
     }
+    return statements;
   }
 }
