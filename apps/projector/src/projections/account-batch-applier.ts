@@ -7,7 +7,8 @@ import { BalanceProjection } from './balance/balance.projection.js';
 import { OwnerNameErasure } from './balance/owner-name-erasure.js';
 import { HistoryProjection } from './history/history.projection.js';
 import { MonthlySummaryProjection } from './monthly-summary/monthly-summary.projection.js';
-import { ident, LIVE_TABLES, statementName, type AccountReadModelTables } from './read-model-tables.js';
+import { GuardRows } from './guard-rows.js';
+import { LIVE_TABLES, type AccountReadModelTables } from './read-model-tables.js';
 import { WriteBatch } from './write-batch.js';
 
 export interface BatchOutcome {
@@ -25,14 +26,12 @@ export interface AccountBatchApplierOptions {
   /** The tables written: the live read models (default) or a rebuild's shadow tables. */
   tables?: AccountReadModelTables;
   /**
-   * Read the accounts' guard rows FOR UPDATE (default true): it serialises
-   * live projector replicas that briefly own the same partition (two first
-   * inserts of a new account collide on its key instead: the loser's batch
-   * fails, is retried and finds the row). With it, owner names are opened
-   * under a share lock on their key rows, so an erasure waits for this batch
-   * (and its event then overwrites the name). A rebuild is the only writer of
-   * its shadow tables and skips both: it sweeps erased names from the key
-   * table just before its swap instead.
+   * Lock the accounts' guard rows (default true, see GuardRows): it
+   * serialises live projector replicas that briefly own the same partition.
+   * With it, owner names are opened under a share lock on their key rows, so
+   * an erasure waits for this batch (and its event then overwrites the name).
+   * A rebuild is the only writer of its shadow tables and skips both: it
+   * sweeps erased names from the key table just before its swap instead.
    */
   lockAccounts?: boolean;
 }
@@ -49,8 +48,8 @@ export function accountProjections(tables: AccountReadModelTables = LIVE_TABLES)
 /**
  * Applies a batch of ledger events to every account read model, inside the
  * caller's transaction. Exactly-once in effect: each account's row carries the
- * stream version it reflects, read under a row lock, and an event is applied
- * only as that version + 1 — a redelivered
+ * stream version it reflects, read under a lock (GuardRows), and an event is
+ * applied only as that version + 1 — a redelivered
  * event is skipped; an event beyond it means the projector missed some (a
  * lost or reordered message), which are then read from the event store so
  * nothing is ever skipped. The one version in the balance table guards all
@@ -65,7 +64,7 @@ export class AccountBatchApplier {
   private readonly projections: AccountProjection[];
   private readonly erasure: OwnerNameErasure;
   private readonly lockAccounts: boolean;
-  private readonly versionsQuery: { name: string; text: string };
+  private readonly guard: GuardRows;
 
   constructor(
     private readonly store: PostgresEventStore,
@@ -77,17 +76,12 @@ export class AccountBatchApplier {
     this.projections = accountProjections(tables);
     this.erasure = new OwnerNameErasure(tables.balance);
     this.lockAccounts = options.lockAccounts ?? true;
-    // In account order, so two replicas lock the rows they share in the same order.
-    this.versionsQuery = this.lockAccounts
-      ? {
-          name: statementName('rm_account_versions_locked', tables.balance),
-          text: `SELECT account_id, version FROM ${ident(tables.balance)}
-                  WHERE account_id = ANY($1::uuid[]) ORDER BY account_id FOR UPDATE`,
-        }
-      : {
-          name: statementName('rm_account_versions', tables.balance),
-          text: `SELECT account_id, version FROM ${ident(tables.balance)} WHERE account_id = ANY($1::uuid[])`,
-        };
+    this.guard = new GuardRows({
+      table: tables.balance,
+      idColumn: 'account_id',
+      lockNamespace: 'account:',
+      lock: this.lockAccounts,
+    });
   }
 
   /**
@@ -134,11 +128,7 @@ export class AccountBatchApplier {
     if (byAccount.size === 0) return;
 
     const ids = [...byAccount.keys()].sort();
-    const { rows } = await client.query<{ account_id: string; version: string }>({
-      ...this.versionsQuery,
-      values: [ids],
-    });
-    const versions = new Map(rows.map((r) => [r.account_id, Number(r.version)]));
+    const versions = await this.guard.versions(client, ids);
 
     const writes = this.projections.map((p) => p.begin());
     for (const accountId of ids) {

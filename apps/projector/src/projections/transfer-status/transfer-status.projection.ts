@@ -2,6 +2,7 @@ import { transferIdFromStreamId } from '@cqrs-bank/banking';
 import type { PostgresEventStore, UpcasterRegistry } from '@cqrs-bank/event-store';
 import type pg from 'pg';
 import { fromStoredEvent, PoisonMessage, type LedgerEvent } from '../../ledger/ledger-event.js';
+import { GuardRows } from '../guard-rows.js';
 import { ident, statementName, TRANSFER_STATUS_TABLE } from '../read-model-tables.js';
 import { WriteBatch, type WriteStatement } from '../write-batch.js';
 import { foldTransferEvent, type TransferStatusChange } from './transfer-status-change.js';
@@ -16,10 +17,9 @@ export interface TransferStatusProjectionOptions {
   /** The table written: the live read model (default) or a rebuild's shadow copy of it. */
   table?: string;
   /**
-   * Read the transfers' rows FOR UPDATE (default true): it serialises live
-   * projector replicas that briefly own the same partition (two first inserts
-   * of a transfer collide on its key instead: the loser's batch is retried).
-   * A rebuild is the only writer of its shadow table and skips it.
+   * Lock the transfers' rows (default true, see GuardRows): it serialises
+   * live projector replicas that briefly own the same partition. A rebuild is
+   * the only writer of its shadow table and skips it.
    */
   lockTransfers?: boolean;
 }
@@ -36,7 +36,7 @@ export interface TransferStatusProjectionOptions {
  * The live projector and a rebuild (into the shadow table) share this code.
  */
 export class TransferStatusProjection {
-  private readonly lockTransfers: boolean;
+  private readonly guard: GuardRows;
   private readonly sql;
 
   constructor(
@@ -46,18 +46,13 @@ export class TransferStatusProjection {
   ) {
     const table = options.table ?? TRANSFER_STATUS_TABLE;
     const t = ident(table);
-    this.lockTransfers = options.lockTransfers ?? true;
+    this.guard = new GuardRows({
+      table,
+      idColumn: 'transfer_id',
+      lockNamespace: 'transfer:',
+      lock: options.lockTransfers ?? true,
+    });
     this.sql = {
-      versions: this.lockTransfers
-        ? {
-            name: statementName('rm_transfer_versions_locked', table),
-            text: `SELECT transfer_id, version FROM ${t}
-                    WHERE transfer_id = ANY($1::uuid[]) ORDER BY transfer_id FOR UPDATE`,
-          }
-        : {
-            name: statementName('rm_transfer_versions', table),
-            text: `SELECT transfer_id, version FROM ${t} WHERE transfer_id = ANY($1::uuid[])`,
-          },
       insert: {
         name: statementName('rm_transfer_insert', table),
         text: `INSERT INTO ${t}
@@ -100,11 +95,7 @@ export class TransferStatusProjection {
     if (byTransfer.size === 0) return outcome;
 
     const ids = [...byTransfer.keys()].sort();
-    const { rows } = await client.query<{ transfer_id: string; version: string }>({
-      ...this.sql.versions,
-      values: [ids],
-    });
-    const versions = new Map(rows.map((r) => [r.transfer_id, Number(r.version)]));
+    const versions = await this.guard.versions(client, ids);
 
     const changes: TransferStatusChange[] = [];
     for (const transferId of ids) {
