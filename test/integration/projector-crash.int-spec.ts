@@ -27,7 +27,7 @@ describe('projector crashes', () => {
   const teller = bearer('teller-crash', ['teller']);
   let child: ChildProcess | undefined;
 
-  async function startProjector(): Promise<void> {
+  async function startProjector(env: Record<string, string> = {}): Promise<void> {
     const port = await freePort();
     child = spawn(process.execPath, [`${ROOT}dist/apps/projector/src/main.js`], {
       cwd: ROOT,
@@ -39,18 +39,19 @@ describe('projector crashes', () => {
         PROJECTOR_START_FROM: 'latest',
         PROJECTOR_SESSION_TIMEOUT_MS: '6000',
         LOG_LEVEL: 'warn',
+        ...env,
       },
       stdio: 'ignore',
     });
   }
 
   /** Waits until the group has a member with partitions, so nothing produced after is missed. */
-  async function joined(): Promise<boolean> {
+  async function joined(group = groupId): Promise<boolean> {
     const admin = kafkaClient('test-crash-admin').admin();
     await admin.connect();
     try {
       return await eventually(async () => {
-        const { groups } = await admin.describeGroups([groupId]);
+        const { groups } = await admin.describeGroups([group]);
         return groups[0]?.state === 'Stable' && groups[0].members.length === 1;
       }, 60_000);
     } finally {
@@ -159,4 +160,63 @@ describe('projector crashes', () => {
     );
     expect(Number(rows[0].bad)).toBe(0);
   }, 180_000);
+
+  it('a graceful stop commits the Kafka offsets its commit interval had left pending', async () => {
+    const group = `test-projector-stop-${randomUUID()}`;
+    await killProjector(); // the one the test above left running
+    await startProjector({ PROJECTOR_GROUP_ID: group, PROJECTOR_OFFSET_COMMIT_INTERVAL_MS: '60000' });
+    expect(await joined(group)).toBe(true);
+
+    // Its own caller: the crash test above spent the teller's rate limit.
+    const clerk = bearer('teller-stop', ['teller']);
+    const opened = await call<{ accountId: string }>(commands.url, 'POST', '/accounts', {
+      headers: clerk,
+      body: { ownerId: `cust-${randomUUID()}`, ownerName: 'Stop Test', currency: 'EUR', initialDeposit: 100 },
+    });
+    expect(opened.status).toBe(201);
+    const { accountId } = opened.body;
+    const projected = (version: number) => async () =>
+      Number(
+        (await db.query('SELECT version FROM account_balance WHERE account_id = $1', [accountId])).rows[0]
+          ?.version ?? 0,
+      ) >= version;
+    expect(await eventually(projected(1), 30_000)).toBe(true);
+    // Later batches of the account's partition, each applied before the next command.
+    for (let version = 2; version <= 4; version++) {
+      const res = await call(commands.url, 'POST', '/deposit', {
+        headers: clerk,
+        body: { accountId, amount: 5 },
+      });
+      expect(res.status).toBe(200);
+      expect(await eventually(projected(version), 30_000)).toBe(true);
+    }
+
+    const positions = async () => {
+      const { rows } = await db.query<{ partition: number; next_offset: string }>(
+        'SELECT partition, next_offset FROM projector_offsets WHERE consumer_group = $1 AND topic = $2',
+        [group, TOPICS.ledgerInternal],
+      );
+      const admin = kafkaClient('test-stop-offsets').admin();
+      await admin.connect();
+      try {
+        const [topic] = await admin.fetchOffsets({ groupId: group, topics: [TOPICS.ledgerInternal] });
+        const committed = new Map(topic.partitions.map((p) => [p.partition, p.offset]));
+        return rows.map((r) => ({ checkpoint: r.next_offset, committed: committed.get(r.partition) }));
+      } finally {
+        await admin.disconnect();
+      }
+    };
+    // Postgres holds the batches' checkpoint; Kafka's offset waits for the interval.
+    const before = await positions();
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.some((p) => p.committed !== p.checkpoint)).toBe(true);
+
+    const c = child!;
+    const exited = new Promise<number | null>((r) => c.once('exit', (code) => r(code)));
+    c.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const after = await positions();
+    expect(after.length).toBe(before.length);
+    for (const p of after) expect(p.committed).toBe(p.checkpoint);
+  }, 120_000);
 });

@@ -77,6 +77,16 @@ export class CommandServiceConfig extends BaseConfig {
   TRANSFER_SAGA_CONCURRENCY: number = 4;
 
   /**
+   * The saga's Kafka offsets are committed at most this often (0: after every
+   * batch). A restarted or new owner of a partition gets at most one
+   * interval's messages again, and advancing a transfer again is harmless.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(60000)
+  TRANSFER_SAGA_OFFSET_COMMIT_INTERVAL_MS: number = 1000;
+
+  /**
    * Fault injection for the crash tests only: the process kills itself (SIGKILL)
    * right after a transfer step moved money and before the step is recorded.
    * Refused when NODE_ENV is production.

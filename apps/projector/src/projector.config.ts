@@ -45,4 +45,15 @@ export class ProjectorConfig extends BaseConfig {
   @Min(1)
   @Max(64)
   PROJECTOR_CONCURRENCY: number = 4;
+
+  /**
+   * Kafka offsets are committed at most this often (0: after every batch).
+   * The checkpoint that counts is in Postgres, with the read models; Kafka's
+   * only says where a restarted or new owner of a partition starts, and the
+   * batches it then gets again (at most one interval's worth) change nothing.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(60000)
+  PROJECTOR_OFFSET_COMMIT_INTERVAL_MS: number = 1000;
 }

@@ -14,4 +14,4 @@ export {
 export { RELAY_DEFAULTS, relayOptions } from './outbox-relay/relay-defaults.js';
 export { fetchTopicWatermarks, type TopicPartitionOffsets } from './topic-offsets.js';
 export { messageTraceContext, startConsumerSpan, type ConsumedMessage } from './kafka-tracing.js';
-export { nextOffsetToCommit } from './commit-offset.js';
+export { BatchesInFlight, ThrottledOffsetCommits } from './offset-commits.js';

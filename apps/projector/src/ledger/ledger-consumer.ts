@@ -7,7 +7,13 @@ import {
   PostgresEventStore,
   UpcasterRegistry,
 } from '@cqrs-bank/event-store';
-import { KAFKA, nextOffsetToCommit, RELAY_DEFAULTS, startConsumerSpan } from '@cqrs-bank/messaging';
+import {
+  BatchesInFlight,
+  KAFKA,
+  RELAY_DEFAULTS,
+  startConsumerSpan,
+  ThrottledOffsetCommits,
+} from '@cqrs-bank/messaging';
 import { failSpan, isTracing, JsonLogger, MetricsRegistry, type Span } from '@cqrs-bank/platform';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type pg from 'pg';
@@ -30,13 +36,16 @@ interface Parsed {
 /**
  * Consumes the internal topic with a consumer group and `eachBatch`: each batch
  * is applied to the read models together with the partition's offset in ONE
- * Postgres transaction, and only then is the offset committed to Kafka. A
- * redelivered batch changes nothing (see AccountBatchApplier); a message that
- * cannot be applied goes to the DLQ and the partition keeps moving.
+ * Postgres transaction, and only then is the offset resolved and committed to
+ * Kafka (at most once per PROJECTOR_OFFSET_COMMIT_INTERVAL_MS). A redelivered
+ * batch changes nothing (see AccountBatchApplier); a message that cannot be
+ * applied goes to the DLQ and the partition keeps moving.
  */
 @Injectable()
 export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly consumer: Consumer;
+  private readonly offsets: ThrottledOffsetCommits;
+  private readonly inFlight = new BatchesInFlight();
   private readonly dlq: Producer;
   private readonly upcasters = new UpcasterRegistry();
   private readonly applier: AccountBatchApplier;
@@ -72,8 +81,14 @@ export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShut
       // after shutdown began, that restart would resurrect it.
       retry: { restartOnFailure: async () => !this.stopping },
     });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+    this.offsets = new ThrottledOffsetCommits(
+      this.consumer,
+      config.PROJECTOR_OFFSET_COMMIT_INTERVAL_MS,
+      (err) => this.log.warn({ err }, 'committing Kafka offsets failed; trying again'),
+    );
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       this.joins += 1;
+      this.offsets.retain(payload.memberAssignment);
       this.joined();
     });
     this.dlq = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -122,6 +137,10 @@ export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShut
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
     await this.starting;
+    // Batches handed over from now on are left to the partition's next owner.
+    await this.inFlight.settled();
+    await this.offsets.flush().catch((err: unknown) => this.log.warn({ err }, 'final offset commit failed'));
+    this.offsets.close();
     await this.consumer.disconnect().catch(() => undefined);
     await this.dlq.disconnect().catch(() => undefined);
   }
@@ -140,7 +159,7 @@ export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShut
           autoCommit: false,
           eachBatchAutoResolve: false,
           partitionsConsumedConcurrently: this.config.PROJECTOR_CONCURRENCY,
-          eachBatch: (payload) => this.handle(payload),
+          eachBatch: (payload) => this.inFlight.track(this.handle(payload)),
         });
         return;
       } catch (err) {
@@ -170,7 +189,7 @@ export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShut
 
   private async handle(payload: EachBatchPayload): Promise<void> {
     const { batch, isRunning, isStale } = payload;
-    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+    if (batch.messages.length === 0 || !isRunning() || isStale() || this.stopping) return;
     const parsed: Parsed[] = batch.messages.map((message) => {
       try {
         return { message, event: parseLedgerMessage(message.value, this.upcasters) };
@@ -210,7 +229,7 @@ export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShut
 
   /** Applies a batch (see the class comment), dead-letters what cannot be applied, commits the offset. */
   private async project(
-    { batch, resolveOffset, commitOffsetsIfNecessary, heartbeat }: EachBatchPayload,
+    { batch, resolveOffset, heartbeat }: EachBatchPayload,
     parsed: Parsed[],
   ): Promise<void> {
     const last = batch.messages[batch.messages.length - 1].offset;
@@ -248,7 +267,7 @@ export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShut
 
     resolveOffset(last);
     // The read models and projector_offsets are already committed: Kafka's offset follows.
-    await commitOffsetsIfNecessary(nextOffsetToCommit(batch.topic, batch.partition, last));
+    await this.offsets.done(batch.topic, batch.partition, last);
     this.metrics.lagEvents.set({ partition: String(batch.partition) }, Number(batch.offsetLag()));
   }
 

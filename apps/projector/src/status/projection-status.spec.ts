@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { START_OF_LOG } from '@cqrs-bank/event-store';
 import type { RebuildRecord } from '../rebuild/rebuild-journal.js';
 import { ACCOUNT_READ_MODELS, TRANSFER_READ_MODELS } from '../rebuild/rebuild-targets.js';
-import { formatStatus, lagSeconds, type ProjectionStatusReport } from './projection-status.js';
+import { formatStatus, lagSeconds, partitionLag, type ProjectionStatusReport } from './projection-status.js';
 
 const at = new Date('2025-03-01T12:00:10Z');
 const t = (iso: string) => new Date(iso);
@@ -106,5 +106,22 @@ describe('lagSeconds', () => {
   it('is the age of the newest reflected event otherwise, unknown when none is reflected', () => {
     expect(lagSeconds(t('2025-03-01T12:00:04Z'), t('2025-03-01T12:00:09Z'), at)).toBe(6);
     expect(lagSeconds(null, t('2025-03-01T12:00:09Z'), at)).toBeNull();
+  });
+});
+
+describe('partitionLag', () => {
+  const end = { low: '100', high: '250' };
+  it('counts from the later of the checkpoint and the committed offset (Kafka commits trail)', () => {
+    expect(partitionLag(end, '200', '240')).toBe(10);
+    expect(partitionLag(end, '245', '240')).toBe(5);
+    expect(partitionLag(end, null, '230')).toBe(20);
+    expect(partitionLag(end, '210', undefined)).toBe(40);
+  });
+  it("counts from the log's start without either (or when both are older than it)", () => {
+    expect(partitionLag(end, null, undefined)).toBe(150);
+    expect(partitionLag(end, '3', '7')).toBe(150);
+  });
+  it('is never negative', () => {
+    expect(partitionLag(end, null, '300')).toBe(0);
   });
 });

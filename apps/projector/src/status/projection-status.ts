@@ -15,7 +15,11 @@ export interface PartitionStatus {
   committed?: string | null;
   /** The partition's high watermark. */
   end?: string;
-  /** end − committed (end − start of the log when nothing is committed). */
+  /**
+   * end − the position: the later of the checkpoint and the committed offset
+   * (Kafka's trails the checkpoint by up to PROJECTOR_OFFSET_COMMIT_INTERVAL_MS);
+   * end − start of the log when neither exists.
+   */
   lag?: number;
 }
 
@@ -47,8 +51,23 @@ export interface ProjectionStatusReport {
 /**
  * `projections:status`: where each projection is, from Postgres (the
  * projector's checkpoint, the rebuild journal, the newest event reflected)
- * and from Kafka (high watermark − committed offset per partition).
+ * and from Kafka (high watermark − the later of checkpoint and committed
+ * offset, per partition).
  */
+/**
+ * Messages of a partition not applied yet: from the later of the checkpoint
+ * and the committed offset (or the log's start without either) to its end.
+ */
+export function partitionLag(
+  end: { low: string; high: string },
+  committed: string | null,
+  checkpoint: string | undefined,
+): number {
+  let position = BigInt(end.low);
+  for (const p of [committed, checkpoint]) if (p && BigInt(p) > position) position = BigInt(p);
+  return Math.max(0, Number(BigInt(end.high) - position));
+}
+
 export async function projectionStatus(
   db: pg.Pool,
   store: PostgresEventStore,
@@ -94,7 +113,7 @@ export async function projectionStatus(
     for (const end of ends) {
       const c = committedBy.get(end.partition);
       const has = c !== undefined && BigInt(c) >= 0n;
-      const lag = Number(BigInt(end.high) - (has ? BigInt(c) : BigInt(end.low)));
+      const lag = partitionLag(end, has ? c : null, partitions.get(end.partition)?.checkpoint);
       lagEvents += lag;
       partitions.set(end.partition, {
         partition: end.partition,

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { TRANSFER_STREAM_TYPE, transferIdFromStreamId, transferStreamId } from '@cqrs-bank/banking';
 import { TOPICS } from '@cqrs-bank/contracts';
-import { KAFKA, nextOffsetToCommit, startConsumerSpan } from '@cqrs-bank/messaging';
+import { BatchesInFlight, KAFKA, startConsumerSpan, ThrottledOffsetCommits } from '@cqrs-bank/messaging';
 import { failSpan, JsonLogger, withActiveSpan } from '@cqrs-bank/platform';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { CommandServiceConfig } from '../../command-service.config.js';
@@ -27,8 +27,8 @@ function mayBeTransfer(key: Buffer | null): boolean {
  * internal topic (every stored event, keyed by stream, so one transfer's
  * events share a partition) in its own consumer group, shared by the
  * command-service replicas. An offset is committed only after the transfer it
- * names was advanced; a failure redelivers it, and advancing again is
- * harmless. Kafka being down delays transfers, never commands: the consumer
+ * names was advanced (at most once per TRANSFER_SAGA_OFFSET_COMMIT_INTERVAL_MS);
+ * a failure or a restart redelivers it, and advancing again is harmless. Kafka being down delays transfers, never commands: the consumer
  * starts in the background and keeps retrying.
  *
  * Why kafkajs and not @nestjs/microservices' Kafka transport: a hybrid app
@@ -40,6 +40,8 @@ function mayBeTransfer(key: Buffer | null): boolean {
 @Injectable()
 export class TransferSagaConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private consumer: Consumer | undefined;
+  private offsets: ThrottledOffsetCommits | undefined;
+  private readonly inFlight = new BatchesInFlight();
   private starting: Promise<void> | undefined;
   private stopping = false;
   private joined!: () => void;
@@ -67,17 +69,31 @@ export class TransferSagaConsumer implements OnApplicationBootstrap, OnApplicati
       // after shutdown began, that restart would resurrect it.
       retry: { restartOnFailure: async () => !this.stopping },
     });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.joined());
-    this.starting = this.start(this.consumer);
+    const consumer = this.consumer;
+    const offsets = new ThrottledOffsetCommits(
+      consumer,
+      this.config.TRANSFER_SAGA_OFFSET_COMMIT_INTERVAL_MS,
+      (err) => this.log.warn({ err }, 'committing Kafka offsets failed; trying again'),
+    );
+    this.offsets = offsets;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      offsets.retain(payload.memberAssignment);
+      this.joined();
+    });
+    this.starting = this.start(consumer, offsets);
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
     await this.starting;
+    // Batches handed over from now on are left to the partition's next owner.
+    await this.inFlight.settled();
+    await this.offsets?.flush().catch((err: unknown) => this.log.warn({ err }, 'final offset commit failed'));
+    this.offsets?.close();
     await this.consumer?.disconnect().catch(() => undefined);
   }
 
-  private async start(consumer: Consumer): Promise<void> {
+  private async start(consumer: Consumer, offsets: ThrottledOffsetCommits): Promise<void> {
     for (let attempt = 1; !this.stopping; attempt += 1) {
       try {
         await consumer.connect();
@@ -89,7 +105,7 @@ export class TransferSagaConsumer implements OnApplicationBootstrap, OnApplicati
           autoCommit: false,
           eachBatchAutoResolve: false,
           partitionsConsumedConcurrently: this.config.TRANSFER_SAGA_CONCURRENCY,
-          eachBatch: (payload) => this.handle(payload),
+          eachBatch: (payload) => this.inFlight.track(this.handle(payload, offsets)),
         });
         return;
       } catch (err) {
@@ -99,17 +115,13 @@ export class TransferSagaConsumer implements OnApplicationBootstrap, OnApplicati
     }
   }
 
-  private async handle({
-    batch,
-    resolveOffset,
-    commitOffsetsIfNecessary,
-    heartbeat,
-    isRunning,
-    isStale,
-  }: EachBatchPayload) {
+  private async handle(
+    { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload,
+    offsets: ThrottledOffsetCommits,
+  ) {
     const advanced = new Set<string>();
     for (const message of batch.messages) {
-      if (!isRunning() || isStale()) return;
+      if (!isRunning() || isStale() || this.stopping) return;
       if (!mayBeTransfer(message.key)) continue;
       const wake = transferToWake(message.value);
       if (wake && !advanced.has(wake.transferId)) {
@@ -135,9 +147,9 @@ export class TransferSagaConsumer implements OnApplicationBootstrap, OnApplicati
       }
     }
     const last = batch.messages.at(-1);
-    if (!last || !isRunning() || isStale()) return;
+    if (!last || !isRunning() || isStale() || this.stopping) return;
     resolveOffset(last.offset);
-    await commitOffsetsIfNecessary(nextOffsetToCommit(batch.topic, batch.partition, last.offset));
+    await offsets.done(batch.topic, batch.partition, last.offset);
   }
 }
 
