@@ -22,6 +22,8 @@ import { plan, SCENARIOS } from './scenarios.mjs';
 const MAX_BROKER_RETRIES = 2;
 const BROKER_WAIT_MS = 180_000;
 const DIST_HOOK = pathToFileURL(join(ROOT, 'bench/lib/dist-hook.mjs')).href;
+/** Extra node options for the scenario workers (BENCH_WORKER_NODE_ARGS, space-separated): the in-process scenarios run there. */
+const WORKER_NODE_ARGS = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
 const USAGE = `Usage: npm run bench [-- <name>...]
 
@@ -29,7 +31,7 @@ Runs every scenario, or only the named ones and the baselines they compare to.
 Names: ${SCENARIOS.map((s) => s.name).join(', ')}
 Settings (environment): BENCH_SECONDS (15), BENCH_WARMUP_SECONDS (2),
   BENCH_AGGREGATE_EVENTS (1000000), BENCH_REBUILD_EVENTS (1000000), BENCH_E2E_SECONDS (30),
-  BENCH_E2E_RATE (500), BENCH_E2E_READ (http | listen), BENCH_SKIP_BUILD (0), BENCH_APP_NODE_ARGS (none), DATABASE_URL (the server
+  BENCH_E2E_RATE (500), BENCH_E2E_READ (http | listen), BENCH_SKIP_BUILD (0), BENCH_APP_NODE_ARGS (none), BENCH_WORKER_NODE_ARGS (none), DATABASE_URL (the server
   to use), KAFKA_BROKERS (the broker to use, else the local one), PGBENCH (pgbench)`;
 
 const args = process.argv.slice(2);
@@ -142,7 +144,7 @@ function runWorker(scenario, env) {
       cwd: ROOT,
       env,
       // Its imports of dist/ load the run's copy of it.
-      execArgv: ['--import', DIST_HOOK, ...(scenario.execArgv ?? [])],
+      execArgv: ['--import', DIST_HOOK, ...(scenario.execArgv ?? []), ...WORKER_NODE_ARGS],
       stdio: 'inherit',
     });
     child.on('message', (message) => (reported = message));
