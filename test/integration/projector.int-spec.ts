@@ -355,25 +355,35 @@ describe('projector', () => {
       return { accountId, events };
     };
 
-    /** Two connections, each in a transaction, and a probe of whether the second waits on a lock. */
-    const twoReplicas = async () => {
+    /**
+     * Replica A applies `batch` and keeps its transaction open; replica B
+     * applies the same batch meanwhile: B must wait on A's lock, and once A
+     * committed, find the whole batch applied and skip it.
+     */
+    const raceSameBatch = async (batch: LedgerEvent[]) => {
       const [a, b] = await Promise.all([db.connect(), db.connect()]);
       const { rows } = await b.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-      await a.query('BEGIN');
-      await b.query('BEGIN');
       const bWaitsOnALock = async () =>
         (
           await db.query(`SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'`, [
             rows[0].pid,
           ])
         ).rowCount === 1;
-      const done = async () => {
+      try {
+        await a.query('BEGIN');
+        await b.query('BEGIN');
+        expect(await applier.apply(a, batch)).toMatchObject({ applied: batch.length, duplicates: 0 });
+        const second = applier.apply(b, batch);
+        expect(await eventually(bWaitsOnALock, 5000, 20)).toBe(true);
+        await a.query('COMMIT');
+        expect(await second).toMatchObject({ applied: 0, duplicates: batch.length });
+        await b.query('COMMIT');
+      } finally {
         await a.query('ROLLBACK').catch(() => undefined);
         await b.query('ROLLBACK').catch(() => undefined);
         a.release();
         b.release();
-      };
-      return { a, b, bWaitsOnALock, done };
+      }
     };
 
     const historyVersions = async (accountId: string) =>
@@ -388,17 +398,7 @@ describe('projector', () => {
       const { accountId, events } = await storedAccount([250, -100]);
       const [opened, ...movements] = events;
       await withTransaction(db, (c) => applier.apply(c, [opened]));
-      const { a, b, bWaitsOnALock, done } = await twoReplicas();
-      try {
-        expect(await applier.apply(a, movements)).toMatchObject({ applied: 2, duplicates: 0 });
-        const second = applier.apply(b, movements);
-        expect(await eventually(bWaitsOnALock, 5000, 20)).toBe(true);
-        await a.query('COMMIT');
-        expect(await second).toMatchObject({ applied: 0, duplicates: 2 });
-        await b.query('COMMIT');
-      } finally {
-        await done();
-      }
+      await raceSameBatch(movements);
       expect(await historyVersions(accountId)).toEqual([1, 2, 3]);
       expect(await readModels(db, accountId)).toEqual(await foldFromStore(db, accountId));
       expect((await readModels(db, accountId))?.balance).toBe(1150);
@@ -406,17 +406,7 @@ describe('projector', () => {
 
     it('a new account: the second waits for the first to insert its row, then skips the batch', async () => {
       const { accountId, events } = await storedAccount([40]);
-      const { a, b, bWaitsOnALock, done } = await twoReplicas();
-      try {
-        expect(await applier.apply(a, events)).toMatchObject({ applied: 2, duplicates: 0 });
-        const second = applier.apply(b, events);
-        expect(await eventually(bWaitsOnALock, 5000, 20)).toBe(true);
-        await a.query('COMMIT');
-        expect(await second).toMatchObject({ applied: 0, duplicates: 2 });
-        await b.query('COMMIT');
-      } finally {
-        await done();
-      }
+      await raceSameBatch(events);
       expect(await historyVersions(accountId)).toEqual([1, 2]);
       expect(await readModels(db, accountId)).toEqual(await foldFromStore(db, accountId));
       expect((await readModels(db, accountId))?.balance).toBe(1040);
