@@ -77,11 +77,12 @@ describe('PostgresEventStore', () => {
   it('writes one internal outbox message per event plus the caller’s messages, in the same transaction', async () => {
     const id = `s-${randomUUID()}`;
     const e = event('Opened', { x: 1 });
+    const f = event('Changed', { y: [2, { z: null }] });
     await store.append({
       streamId: id,
       streamType: 'test',
       expectedVersion: 0,
-      events: [e],
+      events: [e, f],
       outbox: [
         {
           topic: 'public',
@@ -93,13 +94,43 @@ describe('PostgresEventStore', () => {
       ],
     });
     const { rows } = await pool.query(
-      'SELECT topic, message_key, event_id, payload FROM outbox WHERE event_id = $1 ORDER BY id',
-      [e.eventId],
+      'SELECT topic, message_key, event_id, headers, payload FROM outbox WHERE message_key = ANY($1) ORDER BY id',
+      [[id, 'acc-1']],
     );
-    expect(rows).toHaveLength(2);
-    expect(rows[0]).toMatchObject({ topic: INTERNAL, message_key: id });
-    expect(rows[0].payload).toMatchObject({ streamId: id, version: 1, type: 'Opened', data: { x: 1 } });
-    expect(rows[1]).toMatchObject({ topic: 'public', message_key: 'acc-1', payload: { hello: 1 } });
+    expect(rows.map((r) => [r.topic, r.event_id])).toEqual([
+      [INTERNAL, e.eventId],
+      [INTERNAL, f.eventId],
+      ['public', e.eventId],
+    ]);
+    // The internal message is the stored event itself, as consumers read it back.
+    const stored = await store.readStream(id);
+    stored.forEach((s, i) => {
+      expect(rows[i].message_key).toBe(id);
+      expect(rows[i].headers).toEqual({
+        'content-type': 'application/json',
+        'event-id': s.eventId,
+        'event-type': s.type,
+        'correlation-id': 'c',
+      });
+      expect(rows[i].payload).toEqual({
+        eventId: s.eventId,
+        streamId: id,
+        streamType: 'test',
+        version: i + 1,
+        globalPosition: s.globalPosition.toString(),
+        type: s.type,
+        schemaVersion: 1,
+        data: s.data,
+        metadata: s.metadata,
+        recordedAt: s.recordedAt.toISOString(),
+      });
+    });
+    expect(rows[1].payload.data).toEqual({ y: [2, { z: null }] });
+    expect(rows[2]).toMatchObject({
+      message_key: 'acc-1',
+      headers: { ce_id: e.eventId },
+      payload: { hello: 1 },
+    });
   });
 
   it('rejects a stale expected version with ConcurrencyError and writes nothing', async () => {
@@ -130,6 +161,14 @@ describe('PostgresEventStore', () => {
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(10);
     for (const s of streams) expect(await store.streamVersion(s)).toBe(1);
+    // The loser wrote nothing: one internal message per stream, that of the winner.
+    const { rows } = await pool.query<{ message_key: string; event_id: string }>(
+      'SELECT message_key, event_id FROM outbox WHERE message_key = ANY($1)',
+      [streams],
+    );
+    expect(rows.map((r) => r.message_key).sort()).toEqual([...streams].sort());
+    const winners = (await Promise.all(streams.map((s) => store.readStream(s)))).map(([e]) => e.eventId);
+    expect(rows.map((r) => r.event_id).sort()).toEqual(winners.sort());
   });
 
   describe('idempotency records', () => {

@@ -59,6 +59,45 @@ const EVENT_COLUMNS =
   'event_id, stream_id, stream_type, version, global_position, type, schema_version, data, metadata, recorded_at, tx_id';
 
 /**
+ * One append statement of a group commit (see appendStatement). The internal
+ * message is the stored event as JSON: the fields of StoredEvent, the global
+ * position as a string, recordedAt in ISO 8601 with milliseconds (cut, not
+ * rounded, as a JS Date of the row would be).
+ */
+const APPEND_SQL = `
+  WITH ev AS (
+    INSERT INTO events (event_id, stream_id, stream_type, version, type, schema_version, data, metadata)
+    SELECT id, stream, stype, version, etype, schema, data::jsonb, meta::jsonb
+      FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::int[], $7::text[], $8::text[])
+           AS t(id, stream, stype, version, etype, schema, data, meta)
+    ON CONFLICT (stream_id, version) DO NOTHING
+    RETURNING ${EVENT_COLUMNS}
+  ), ob AS (
+    INSERT INTO outbox (topic, message_key, event_id, headers, payload)
+    SELECT o.topic, o.mkey, o.event_id, o.headers::jsonb,
+           coalesce(o.payload::jsonb, jsonb_build_object(
+             'eventId', ev.event_id, 'streamId', ev.stream_id, 'streamType', ev.stream_type,
+             'version', ev.version, 'globalPosition', ev.global_position::text, 'type', ev.type,
+             'schemaVersion', ev.schema_version, 'data', ev.data, 'metadata', ev.metadata,
+             'recordedAt', to_char(ev.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
+      FROM unnest($9::text[], $10::text[], $11::uuid[], $12::text[], $13::text[], $14::uuid[]) WITH ORDINALITY
+           AS o(topic, mkey, event_id, headers, payload, gate, n)
+      JOIN ev ON ev.event_id = o.gate
+     ORDER BY o.n
+  ), sn AS (
+    INSERT INTO snapshots (stream_id, version, schema_version, state)
+    SELECT s.stream_id, s.version, s.schema_version, s.state::jsonb
+      FROM unnest($15::text[], $16::bigint[], $17::int[], $18::text[], $19::uuid[])
+           AS s(stream_id, version, schema_version, state, gate)
+     WHERE s.gate IN (SELECT event_id FROM ev)
+    ON CONFLICT (stream_id) DO UPDATE
+       SET version = excluded.version, schema_version = excluded.schema_version, state = excluded.state,
+           taken_at = now()
+     WHERE snapshots.version < excluded.version OR snapshots.schema_version <> excluded.schema_version
+  )
+  SELECT * FROM ev`;
+
+/**
  * The Postgres event store: the only code that writes or reads the event
  * tables. Appends from concurrent callers are group-committed: up to
  * `maxBatchSize` appends share one transaction and one fsync, and a stream
@@ -263,52 +302,13 @@ export class PostgresEventStore {
       }
     }
 
-    // 2. Events: a (stream, version) that exists already means a concurrent writer won.
+    // 2. Events, their outbox rows and the snapshots that fell due, in ONE
+    //    statement (appendStatement): a (stream, version) that exists already
+    //    means a concurrent writer won, and then that append writes nothing.
     const candidates = order.filter((i) => outcomes[i] === undefined);
-    const cols = {
-      id: [] as string[],
-      stream: [] as string[],
-      type: [] as string[],
-      version: [] as number[],
-      etype: [] as string[],
-      schema: [] as number[],
-      data: [] as string[],
-      meta: [] as string[],
-    };
-    for (const i of candidates) {
-      const r = requests[i];
-      r.events.forEach((e, n) => {
-        cols.id.push(e.eventId);
-        cols.stream.push(r.streamId);
-        cols.type.push(r.streamType);
-        cols.version.push(r.expectedVersion + n + 1);
-        cols.etype.push(e.type);
-        cols.schema.push(e.schemaVersion);
-        cols.data.push(JSON.stringify(e.data));
-        cols.meta.push(JSON.stringify(e.metadata));
-      });
-    }
     const inserted = new Map<string, EventRow>();
-    if (cols.id.length > 0) {
-      const { rows } = await client.query<EventRow>({
-        name: 'es_append_events',
-        text: `INSERT INTO events (event_id, stream_id, stream_type, version, type, schema_version, data, metadata)
-         SELECT id, stream, stype, version, etype, schema, data::jsonb, meta::jsonb
-           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::int[], $7::text[], $8::text[])
-                AS t(id, stream, stype, version, etype, schema, data, meta)
-         ON CONFLICT (stream_id, version) DO NOTHING
-         RETURNING ${EVENT_COLUMNS}`,
-        values: [
-          cols.id,
-          cols.stream,
-          cols.type,
-          cols.version,
-          cols.etype,
-          cols.schema,
-          cols.data,
-          cols.meta,
-        ],
-      });
+    if (candidates.length > 0) {
+      const { rows } = await client.query<EventRow>(this.appendStatement(batch, candidates));
       for (const row of rows) inserted.set(`${row.stream_id}@${row.version}`, row);
     }
 
@@ -363,74 +363,119 @@ export class PostgresEventStore {
       });
     }
 
-    // 5. Outbox: the internal message for every event, then the caller's own messages;
-    //    with the append's trace context when it has one (tracing on, sampled).
-    const messages: OutboxMessage[] = [];
-    for (const i of succeeded) {
-      const r = requests[i];
-      const trace = batch[i].trace;
+    return outcomes as Outcome[];
+  }
+
+  /**
+   * The statement appending `candidates` (indexes into `batch`): the events
+   * INSERT … ON CONFLICT (stream_id, version) DO NOTHING RETURNING them, with
+   * the outbox rows and the snapshots as data-modifying CTEs joined to the
+   * events it wrote — an append that lost its race gets no outbox row and no
+   * snapshot. Outbox rows: each event's internal message (built here from the
+   * written row, with its global position and commit-time recorded_at), then
+   * the caller's own messages, in that order; with the append's trace context
+   * when it has one (tracing on, sampled).
+   */
+  private appendStatement(batch: Pick<Pending, 'request' | 'trace'>[], candidates: number[]): pg.QueryConfig {
+    const ev = {
+      id: [] as string[],
+      stream: [] as string[],
+      type: [] as string[],
+      version: [] as number[],
+      etype: [] as string[],
+      schema: [] as number[],
+      data: [] as string[],
+      meta: [] as string[],
+    };
+    // payload null: the internal message of the event `gate`, built from its row.
+    const ob = {
+      topic: [] as string[],
+      key: [] as string[],
+      eventId: [] as string[],
+      headers: [] as string[],
+      payload: [] as (string | null)[],
+      gate: [] as string[],
+    };
+    const sn = {
+      stream: [] as string[],
+      version: [] as number[],
+      schema: [] as number[],
+      state: [] as string[],
+      gate: [] as string[],
+    };
+    const outboxRow = (
+      m: Omit<OutboxMessage, 'payload'>,
+      payload: string | null,
+      gate: string,
+      trace?: TraceHeaders,
+    ) => {
+      ob.topic.push(m.topic);
+      ob.key.push(m.key);
+      ob.eventId.push(m.eventId);
+      ob.headers.push(JSON.stringify(trace ? withTraceHeaders(m.headers, trace) : m.headers));
+      ob.payload.push(payload);
+      ob.gate.push(gate);
+    };
+    for (const i of candidates) {
+      const { request: r, trace } = batch[i];
       r.events.forEach((e, n) => {
-        const row = inserted.get(`${r.streamId}@${r.expectedVersion + n + 1}`)!;
+        ev.id.push(e.eventId);
+        ev.stream.push(r.streamId);
+        ev.type.push(r.streamType);
+        ev.version.push(r.expectedVersion + n + 1);
+        ev.etype.push(e.type);
+        ev.schema.push(e.schemaVersion);
+        ev.data.push(JSON.stringify(e.data));
+        ev.meta.push(JSON.stringify(e.metadata));
         const headers: Record<string, string> = {
           'content-type': 'application/json',
           'event-id': e.eventId,
           'event-type': e.type,
           'correlation-id': e.metadata.correlationId,
         };
-        messages.push({
-          topic: this.options.internalTopic,
-          key: r.streamId,
-          eventId: e.eventId,
-          headers: trace ? withTraceHeaders(headers, trace) : headers,
-          payload: internalMessage(row),
-        });
+        outboxRow(
+          { topic: this.options.internalTopic, key: r.streamId, eventId: e.eventId, headers },
+          null,
+          e.eventId,
+          trace,
+        );
       });
-      if (trace) {
-        for (const m of r.outbox ?? []) messages.push({ ...m, headers: withTraceHeaders(m.headers, trace) });
-      } else {
-        messages.push(...(r.outbox ?? []));
+      // The caller's messages and the snapshot go with the append's first event: all or nothing.
+      const gate = r.events[0].eventId;
+      for (const m of r.outbox ?? []) outboxRow(m, JSON.stringify(m.payload), gate, trace);
+      if (r.snapshot) {
+        sn.stream.push(r.streamId);
+        sn.version.push(r.snapshot.version);
+        sn.schema.push(r.snapshot.schemaVersion);
+        sn.state.push(JSON.stringify(r.snapshot.state));
+        sn.gate.push(gate);
       }
     }
-    if (messages.length > 0) {
-      await client.query({
-        name: 'es_append_outbox',
-        text: `INSERT INTO outbox (topic, message_key, event_id, headers, payload)
-         SELECT topic, mkey, event_id, headers::jsonb, payload::jsonb
-           FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[]) WITH ORDINALITY
-                AS t(topic, mkey, event_id, headers, payload, n)
-          ORDER BY n`,
-        values: [
-          messages.map((m) => m.topic),
-          messages.map((m) => m.key),
-          messages.map((m) => m.eventId),
-          messages.map((m) => JSON.stringify(m.headers)),
-          messages.map((m) => JSON.stringify(m.payload)),
-        ],
-      });
-    }
-
-    // 6. Snapshots that fell due, in the same transaction as their events.
-    const snaps = succeeded.filter((i) => requests[i].snapshot);
-    if (snaps.length > 0) {
-      const s = snaps.map((i) => [requests[i].streamId, requests[i].snapshot!] as const);
-      await client.query({
-        name: 'es_append_snapshots',
-        text: `INSERT INTO snapshots (stream_id, version, schema_version, state)
-         SELECT stream_id, version, schema_version, state::jsonb
-           FROM unnest($1::text[], $2::bigint[], $3::int[], $4::text[]) AS t(stream_id, version, schema_version, state)
-         ON CONFLICT (stream_id) DO UPDATE
-            SET version = excluded.version, schema_version = excluded.schema_version, state = excluded.state, taken_at = now()
-          WHERE snapshots.version < excluded.version OR snapshots.schema_version <> excluded.schema_version`,
-        values: [
-          s.map(([id]) => id),
-          s.map(([, snap]) => snap.version),
-          s.map(([, snap]) => snap.schemaVersion),
-          s.map(([, snap]) => JSON.stringify(snap.state)),
-        ],
-      });
-    }
-
-    return outcomes as Outcome[];
+    return {
+      name: 'es_append',
+      text: APPEND_SQL,
+      values: [
+        ev.id,
+        ev.stream,
+        ev.type,
+        ev.version,
+        ev.etype,
+        ev.schema,
+        ev.data,
+        ev.meta,
+        ob.topic,
+        ob.key,
+        ob.eventId,
+        ob.headers,
+        ob.payload,
+        ob.gate,
+        sn.stream,
+        sn.version,
+        sn.schema,
+        sn.state,
+        sn.gate,
+      ],
+    };
   }
 
   // ----------------------------------------------------------------- reads
@@ -655,21 +700,6 @@ export class PostgresEventStore {
 }
 
 /** The internal topic's message: the event in full, as stored. */
-function internalMessage(row: EventRow): Record<string, unknown> {
-  return {
-    eventId: row.event_id,
-    streamId: row.stream_id,
-    streamType: row.stream_type,
-    version: Number(row.version),
-    globalPosition: row.global_position,
-    type: row.type,
-    schemaVersion: row.schema_version,
-    data: row.data,
-    metadata: row.metadata,
-    recordedAt: row.recorded_at.toISOString(),
-  };
-}
-
 /**
  * A message's headers with the trace context (`traceparent`, `tracestate`). A
  * CloudEvent in Kafka binary mode (it has `ce_specversion`) carries it as its
