@@ -11,6 +11,7 @@ import {
 } from '@cqrs-bank/event-store';
 import type pg from 'pg';
 import { count, testPool } from '../support/database.js';
+import { eventually } from '../support/http.js';
 
 const INTERNAL = 'test.internal';
 
@@ -238,6 +239,56 @@ describe('PostgresEventStore', () => {
     expect(await rowsOf('events', id)).toBe(0);
     expect(await rowsOf('outbox', id)).toBe(0);
     expect(await store.findIdempotencyRecord('s', key)).toBeUndefined();
+  });
+
+  it('leaves no event when the outbox insert fails inside a single-statement append (no key, one event)', async () => {
+    const id = `s-${randomUUID()}`;
+    await pool.query(`
+      CREATE OR REPLACE FUNCTION fail_outbox_alone_for_test() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.message_key = '${id}' THEN RAISE EXCEPTION 'injected failure'; END IF;
+        RETURN NEW;
+      END $$`);
+    await pool.query(
+      'CREATE TRIGGER fail_outbox_alone_for_test BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION fail_outbox_alone_for_test()',
+    );
+    try {
+      await expect(store.append(request(id, 0))).rejects.toThrow(/injected failure/);
+    } finally {
+      await pool.query('DROP TRIGGER fail_outbox_alone_for_test ON outbox');
+    }
+    expect(await rowsOf('events', id)).toBe(0);
+    expect(await rowsOf('outbox', id)).toBe(0);
+  });
+
+  it('sends a single-statement append again when the server ended its session before it committed', async () => {
+    const id = `s-${randomUUID()}`;
+    // The append's statement takes a while for this stream: long enough to end its session meanwhile.
+    await pool.query(`
+      CREATE OR REPLACE FUNCTION slow_outbox_for_test() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.message_key = '${id}' THEN PERFORM pg_sleep(0.3); END IF;
+        RETURN NEW;
+      END $$`);
+    await pool.query(
+      'CREATE TRIGGER slow_outbox_for_test BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION slow_outbox_for_test()',
+    );
+    try {
+      const appending = store.append(request(id, 0));
+      const endSession = async () =>
+        (
+          await pool.query(
+            `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+              WHERE wait_event = 'PgSleep' AND query LIKE '%INSERT INTO events%' AND pid <> pg_backend_pid()`,
+          )
+        ).rowCount === 1;
+      expect(await eventually(endSession, 5000, 10)).toBe(true);
+      await expect(appending).resolves.toMatchObject({ streamId: id, version: 1 });
+    } finally {
+      await pool.query('DROP TRIGGER slow_outbox_for_test ON outbox');
+    }
+    expect(await rowsOf('events', id)).toBe(1);
+    expect(await rowsOf('outbox', id)).toBe(1);
   });
 
   it('refuses to update, delete or truncate events (the database enforces append-only)', async () => {

@@ -182,7 +182,9 @@ export class PostgresEventStore {
     for (const p of batch) p.span?.addEvent('group commit', { 'db.operation.batch.size': batch.length });
     let outcomes: Outcome[];
     try {
-      outcomes = await this.inTransaction((client) => this.writeBatch(client, batch));
+      outcomes = batch.every((p) => oneStatementSuffices(p.request))
+        ? await this.appendInOneStatement(batch)
+        : await this.inTransaction((client) => this.writeBatch(client, batch));
     } catch (err) {
       if (batch.length === 1) {
         batch[0].reject(err);
@@ -254,6 +256,39 @@ export class PostgresEventStore {
     }
   }
 
+  /**
+   * A batch of appends that need nothing but their one statement (see
+   * oneStatementSuffices): sent alone, as its own transaction — no BEGIN, no
+   * COMMIT. If the server ended the session before answering (a restart,
+   * pg_terminate_backend), the statement either committed as a whole or died
+   * with the session; the events' ids tell which, on another connection, and
+   * only a statement that wrote none is sent again (were they all lost races,
+   * they lose again).
+   */
+  private async appendInOneStatement(batch: Pick<Pending, 'request' | 'trace'>[]): Promise<Outcome[]> {
+    const requests = batch.map((p) => p.request);
+    const order = requests.map((_, i) => i).sort((a, b) => cmp(requests[a].streamId, requests[b].streamId));
+    const outcomes: (Outcome | undefined)[] = new Array(requests.length);
+    for (let attempt = 1; ; attempt += 1) {
+      let written: EventRow[];
+      try {
+        written = (await this.pool.query<EventRow>(this.appendStatement(batch, order))).rows;
+      } catch (err) {
+        if (attempt >= CONNECT_ATTEMPTS || !isSessionEnded(err)) throw err;
+        written = (
+          await this.read<EventRow>({
+            name: 'es_append_outcome',
+            text: `SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ANY($1::uuid[])`,
+            values: [requests.flatMap((r) => r.events.map((e) => e.eventId))],
+          })
+        ).rows;
+        if (written.length === 0) continue;
+      }
+      settleAppends(requests, order, written, outcomes);
+      return outcomes as Outcome[];
+    }
+  }
+
   /** Writes a batch inside an open transaction; returns one outcome per request. */
   private async writeBatch(
     client: pg.PoolClient,
@@ -306,37 +341,16 @@ export class PostgresEventStore {
     //    statement (appendStatement): a (stream, version) that exists already
     //    means a concurrent writer won, and then that append writes nothing.
     const candidates = order.filter((i) => outcomes[i] === undefined);
-    const inserted = new Map<string, EventRow>();
-    if (candidates.length > 0) {
-      const { rows } = await client.query<EventRow>(this.appendStatement(batch, candidates));
-      for (const row of rows) inserted.set(`${row.stream_id}@${row.version}`, row);
-    }
-
-    const succeeded: number[] = [];
-    const conflictedKeys: IdempotencyRecord[] = [];
-    for (const i of candidates) {
-      const r = requests[i];
-      const rows = r.events.map((_, n) => inserted.get(`${r.streamId}@${r.expectedVersion + n + 1}`));
-      const written = rows.filter(
-        (row): row is EventRow => row !== undefined && r.events.some((e) => e.eventId === row.event_id),
-      );
-      if (written.length === r.events.length) {
-        succeeded.push(i);
-        outcomes[i] = {
-          ok: {
-            streamId: r.streamId,
-            version: r.expectedVersion + r.events.length,
-            globalPositions: written.map((w) => BigInt(w.global_position)),
-          },
-        };
-      } else if (written.length === 0) {
-        outcomes[i] = { error: new ConcurrencyError(r.streamId, r.expectedVersion) };
-        if (r.idempotency) conflictedKeys.push(r.idempotency);
-      } else {
-        // Cannot happen with gap-free versions; never commit half an append.
-        throw new Error(`partial append to ${r.streamId}`);
-      }
-    }
+    const written =
+      candidates.length > 0
+        ? (await client.query<EventRow>(this.appendStatement(batch, candidates))).rows
+        : [];
+    const succeeded = settleAppends(requests, candidates, written, outcomes);
+    const won = new Set(succeeded);
+    const conflictedKeys = candidates.flatMap((i) => {
+      const key = requests[i].idempotency;
+      return !won.has(i) && key ? [key] : [];
+    });
 
     // 3. A conflicted append keeps nothing, not even its idempotency record.
     if (conflictedKeys.length > 0) {
@@ -762,6 +776,64 @@ function isConnectionError(err: unknown): boolean {
   return /Connection terminated|connection is not open|Client has encountered a connection error/i.test(
     err.message,
   );
+}
+
+/**
+ * Whether an append is ONE statement's work: no idempotency record (written
+ * first, so a duplicate in flight waits for it), no erasure, and one event —
+ * an append that a single row makes all or nothing.
+ */
+function oneStatementSuffices(r: AppendRequest): boolean {
+  return r.idempotency === undefined && r.erasePersonalDataOf === undefined && r.events.length === 1;
+}
+
+/**
+ * Fills in the outcome of each of `candidates` (indexes into `requests`)
+ * from the event rows the append statement wrote: all of an append's events
+ * written is success, none a lost race. Returns the successful ones.
+ */
+function settleAppends(
+  requests: AppendRequest[],
+  candidates: number[],
+  written: EventRow[],
+  outcomes: (Outcome | undefined)[],
+): number[] {
+  const byVersion = new Map(written.map((row) => [`${row.stream_id}@${row.version}`, row]));
+  const succeeded: number[] = [];
+  for (const i of candidates) {
+    const r = requests[i];
+    const rows = r.events
+      .map((_, n) => byVersion.get(`${r.streamId}@${r.expectedVersion + n + 1}`))
+      .filter(
+        (row): row is EventRow => row !== undefined && r.events.some((e) => e.eventId === row.event_id),
+      );
+    if (rows.length === r.events.length) {
+      succeeded.push(i);
+      outcomes[i] = {
+        ok: {
+          streamId: r.streamId,
+          version: r.expectedVersion + r.events.length,
+          globalPositions: rows.map((w) => BigInt(w.global_position)),
+        },
+      };
+    } else if (rows.length === 0) {
+      outcomes[i] = { error: new ConcurrencyError(r.streamId, r.expectedVersion) };
+    } else {
+      // Cannot happen with gap-free versions; never commit half an append.
+      throw new Error(`partial append to ${r.streamId}`);
+    }
+  }
+  return succeeded;
+}
+
+/**
+ * The server ended the session (57P01 admin shutdown, 57P02 crash shutdown,
+ * 57P03 not accepting connections yet) or the pool could not connect: a
+ * statement on it did not start, or died with it.
+ */
+function isSessionEnded(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '57P01' || code === '57P02' || code === '57P03' || code === 'ECONNREFUSED';
 }
 
 function cmp(a: string, b: string): number {
