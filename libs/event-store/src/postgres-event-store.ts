@@ -713,7 +713,6 @@ export class PostgresEventStore {
   }
 }
 
-/** The internal topic's message: the event in full, as stored. */
 /**
  * A message's headers with the trace context (`traceparent`, `tracestate`). A
  * CloudEvent in Kafka binary mode (it has `ce_specversion`) carries it as its

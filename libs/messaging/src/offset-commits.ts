@@ -28,7 +28,6 @@ export class ThrottledOffsetCommits {
     private readonly intervalMs: number,
     /** A commit run by the timer failed: its offsets stay pending for the next one. */
     private readonly onTimerError: (err: unknown) => void,
-    private readonly now: () => number = Date.now,
   ) {}
 
   /**
@@ -39,7 +38,7 @@ export class ThrottledOffsetCommits {
    */
   async done(topic: string, partition: number, offset: string): Promise<void> {
     this.pending.set(key(topic, partition), { topic, partition, offset: (BigInt(offset) + 1n).toString() });
-    const wait = this.lastCommitAt + this.intervalMs - this.now();
+    const wait = this.lastCommitAt + this.intervalMs - Date.now();
     if (wait <= 0) return this.commit();
     this.schedule(wait);
   }
@@ -70,7 +69,7 @@ export class ThrottledOffsetCommits {
     if (this.pending.size === 0) return;
     const offsets = [...this.pending.values()];
     this.pending.clear();
-    this.lastCommitAt = this.now();
+    this.lastCommitAt = Date.now();
     try {
       await this.consumer.commitOffsets(offsets);
     } catch (err) {
