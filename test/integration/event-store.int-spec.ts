@@ -63,6 +63,42 @@ describe('PostgresEventStore', () => {
       [streamId],
     );
 
+  /**
+   * Runs `work` while a trigger runs `action` (PL/pgSQL) for the rows of
+   * `streamId`: before each outbox insert (inside the append's statement), or
+   * after the events insert, deferred to the commit (`at: 'commit'`, the last
+   * moment before the transaction ends).
+   */
+  const withFault = async (
+    streamId: string,
+    action: string,
+    work: () => Promise<void>,
+    at: 'outbox insert' | 'commit' = 'outbox insert',
+  ) => {
+    const name = `fault_${randomUUID().replaceAll('-', '')}`;
+    const [table, column, trigger] =
+      at === 'commit'
+        ? [
+            'events',
+            'stream_id',
+            `CREATE CONSTRAINT TRIGGER ${name} AFTER INSERT ON events DEFERRABLE INITIALLY DEFERRED`,
+          ]
+        : ['outbox', 'message_key', `CREATE TRIGGER ${name} BEFORE INSERT ON outbox`];
+    await pool.query(`
+      CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.${column} = '${streamId}' THEN ${action}; END IF;
+        RETURN NEW;
+      END $$`);
+    await pool.query(`${trigger} FOR EACH ROW EXECUTE FUNCTION ${name}()`);
+    try {
+      await work();
+    } finally {
+      await pool.query(`DROP TRIGGER ${name} ON ${table}`);
+      await pool.query(`DROP FUNCTION ${name}()`);
+    }
+  };
+
   it('appends events with gap-free versions and reads them back in order', async () => {
     const id = `s-${randomUUID()}`;
     await store.append(request(id, 0, 3));
@@ -158,7 +194,10 @@ describe('PostgresEventStore', () => {
     const streams = Array.from({ length: 10 }, () => `s-${randomUUID()}`);
     const results = await Promise.allSettled([
       ...streams.map((s) => store.append(request(s, 0))),
-      store.append(request(streams[0], 0)), // loses against the first append to streams[0]
+      // Loses against the first append to streams[0]: neither its outbox row nor its snapshot may stay.
+      store.append(
+        request(streams[0], 0, 1, { snapshot: { version: 1, schemaVersion: 1, state: { loser: true } } }),
+      ),
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(10);
     for (const s of streams) expect(await store.streamVersion(s)).toBe(1);
@@ -170,6 +209,7 @@ describe('PostgresEventStore', () => {
     expect(rows.map((r) => r.message_key).sort()).toEqual([...streams].sort());
     const winners = (await Promise.all(streams.map((s) => store.readStream(s)))).map(([e]) => e.eventId);
     expect(rows.map((r) => r.event_id).sort()).toEqual(winners.sort());
+    expect(await rowsOf('snapshots', streams[0])).toBe(0);
   });
 
   describe('idempotency records', () => {
@@ -215,27 +255,16 @@ describe('PostgresEventStore', () => {
   it('leaves no event, outbox row or idempotency record when the transaction fails after the events insert', async () => {
     const id = `s-${randomUUID()}`;
     const key = randomUUID();
-    // Fault injection inside the transaction: the outbox insert (after the events insert) fails for this stream.
-    await pool.query(`
-      CREATE OR REPLACE FUNCTION fail_outbox_for_test() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.message_key = '${id}' THEN RAISE EXCEPTION 'injected failure'; END IF;
-        RETURN NEW;
-      END $$`);
-    await pool.query(
-      'CREATE TRIGGER fail_outbox_for_test BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION fail_outbox_for_test()',
-    );
-    try {
-      await expect(
+    // Fault injection inside the transaction: the outbox insert (with the events insert) fails for this stream.
+    await withFault(id, "RAISE EXCEPTION 'injected failure'", () =>
+      expect(
         store.append(
           request(id, 0, 2, {
             idempotency: { scope: 's', key, requestHash: 'h', statusCode: 200, response: {} },
           }),
         ),
-      ).rejects.toThrow(/injected failure/);
-    } finally {
-      await pool.query('DROP TRIGGER fail_outbox_for_test ON outbox');
-    }
+      ).rejects.toThrow(/injected failure/),
+    );
     expect(await rowsOf('events', id)).toBe(0);
     expect(await rowsOf('outbox', id)).toBe(0);
     expect(await store.findIdempotencyRecord('s', key)).toBeUndefined();
@@ -243,37 +272,40 @@ describe('PostgresEventStore', () => {
 
   it('leaves no event when the outbox insert fails inside a single-statement append (no key, one event)', async () => {
     const id = `s-${randomUUID()}`;
-    await pool.query(`
-      CREATE OR REPLACE FUNCTION fail_outbox_alone_for_test() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.message_key = '${id}' THEN RAISE EXCEPTION 'injected failure'; END IF;
-        RETURN NEW;
-      END $$`);
-    await pool.query(
-      'CREATE TRIGGER fail_outbox_alone_for_test BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION fail_outbox_alone_for_test()',
+    await withFault(id, "RAISE EXCEPTION 'injected failure'", () =>
+      expect(store.append(request(id, 0))).rejects.toThrow(/injected failure/),
     );
-    try {
-      await expect(store.append(request(id, 0))).rejects.toThrow(/injected failure/);
-    } finally {
-      await pool.query('DROP TRIGGER fail_outbox_alone_for_test ON outbox');
-    }
     expect(await rowsOf('events', id)).toBe(0);
     expect(await rowsOf('outbox', id)).toBe(0);
+  });
+
+  it.each([
+    ['with an idempotency key, in BEGIN … COMMIT', { n: 2, keyed: true }],
+    ['without a key, one event: a statement on its own', { n: 1, keyed: false }],
+  ])('leaves nothing when the commit itself fails (%s)', async (_, { n, keyed }) => {
+    const id = `s-${randomUUID()}`;
+    const key = randomUUID();
+    const idempotency = keyed
+      ? { scope: 's', key, requestHash: 'h', statusCode: 200, response: {} }
+      : undefined;
+    await withFault(
+      id,
+      "RAISE EXCEPTION 'injected failure at commit'",
+      () =>
+        expect(store.append(request(id, 0, n, { idempotency }))).rejects.toThrow(
+          /injected failure at commit/,
+        ),
+      'commit',
+    );
+    expect(await rowsOf('events', id)).toBe(0);
+    expect(await rowsOf('outbox', id)).toBe(0);
+    expect(await store.findIdempotencyRecord('s', key)).toBeUndefined();
   });
 
   it('sends a single-statement append again when the server ended its session before it committed', async () => {
     const id = `s-${randomUUID()}`;
     // The append's statement takes a while for this stream: long enough to end its session meanwhile.
-    await pool.query(`
-      CREATE OR REPLACE FUNCTION slow_outbox_for_test() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.message_key = '${id}' THEN PERFORM pg_sleep(0.3); END IF;
-        RETURN NEW;
-      END $$`);
-    await pool.query(
-      'CREATE TRIGGER slow_outbox_for_test BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION slow_outbox_for_test()',
-    );
-    try {
+    await withFault(id, 'PERFORM pg_sleep(0.3)', async () => {
       const appending = store.append(request(id, 0));
       const endSession = async () =>
         (
@@ -284,9 +316,7 @@ describe('PostgresEventStore', () => {
         ).rowCount === 1;
       expect(await eventually(endSession, 5000, 10)).toBe(true);
       await expect(appending).resolves.toMatchObject({ streamId: id, version: 1 });
-    } finally {
-      await pool.query('DROP TRIGGER slow_outbox_for_test ON outbox');
-    }
+    });
     expect(await rowsOf('events', id)).toBe(1);
     expect(await rowsOf('outbox', id)).toBe(1);
   });
