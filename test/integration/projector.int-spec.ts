@@ -148,7 +148,7 @@ describe('projector', () => {
     expect(after).toEqual(await foldFromStore(db, accountId));
   }, 60_000);
 
-  it('announces, in the applying transaction, which accounts a batch changed (account_projection_applied)', async () => {
+  it('announces, in the applying transaction, each account row a batch changed as it left it (account_projection_applied)', async () => {
     const accountId = await open(100);
     expect(await eventually(caughtUp([accountId]), 30_000)).toBe(true);
     const listener = await db.connect();
@@ -159,9 +159,16 @@ describe('projector', () => {
       expect((await post('/deposit', { accountId, amount: 5 })).status).toBe(200);
       expect(await eventually(caughtUp([accountId]), 30_000)).toBe(true);
       // The row is visible to whoever hears the notification: it came with the commit.
-      expect(
-        await eventually(async () => heard.some((p) => p.split(',').includes(accountId)), 5000, 20),
-      ).toBe(true);
+      const entry = () => heard.flatMap((p) => p.split(',')).find((e) => e.startsWith(`${accountId}:`));
+      expect(await eventually(async () => entry() !== undefined, 5000, 20)).toBe(true);
+      const { rows } = await db.query<{ version: string; balance: string; ms: string }>(
+        `SELECT version, balance, (extract(epoch FROM updated_at) * 1000)::bigint AS ms
+           FROM account_balance WHERE account_id = $1`,
+        [accountId],
+      );
+      // <id>:<version>:<balance>:<status, empty: unchanged>:<updated_at in ms>
+      expect(entry()).toBe(`${accountId}:${rows[0].version}:${rows[0].balance}::${rows[0].ms}`);
+      expect(rows[0].balance).toBe('105');
     } finally {
       await listener.query('UNLISTEN *').catch(() => undefined);
       listener.release();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { projectionNotices } from '../../apps/projector/src/projections/projection-notice.js';
 import { QueryServiceModule } from '../../apps/query-service/src/query-service.module.js';
 import { ProjectionNotifications } from '../../apps/query-service/src/read-your-writes/projection-notifications.js';
 import {
@@ -550,26 +551,32 @@ describe('query-service', () => {
       expect(await eventually(async () => waiter().size >= n, 2000, 5)).toBe(true);
     /**
      * The projector's batch: update the row and NOTIFY, in one transaction —
-     * naming the account as the projector does (apps/projector
-     * projection-notice.ts), or naming none ("any account may have changed").
+     * announcing the row as the projector does (apps/projector
+     * projection-notice.ts), naming the account alone (as projectors before
+     * that did), or naming none ("any account may have changed").
      */
     const project = async (
       accountId: string,
       version: number,
       balance: number,
-      announce: 'account' | 'any' = 'any',
+      announce: 'row' | 'account' | 'any' = 'any',
+      { write = true, updatedAt = new Date() } = {},
     ) => {
+      const payload = {
+        row: () => projectionNotices([{ accountId, version, balance: BigInt(balance), updatedAt }])[0],
+        account: () => accountId,
+        any: () => '',
+      }[announce]();
       const client = await db.connect();
       try {
         await client.query('BEGIN');
-        await client.query('UPDATE account_balance SET version = $2, balance = $3 WHERE account_id = $1', [
-          accountId,
-          version,
-          balance,
-        ]);
-        await client.query("SELECT pg_notify('account_projection_applied', $1)", [
-          announce === 'account' ? accountId : '',
-        ]);
+        if (write) {
+          await client.query(
+            'UPDATE account_balance SET version = $2, balance = $3, updated_at = $4 WHERE account_id = $1',
+            [accountId, version, balance, updatedAt],
+          );
+        }
+        await client.query("SELECT pg_notify('account_projection_applied', $1)", [payload]);
         await client.query('COMMIT');
       } finally {
         client.release();
@@ -741,12 +748,47 @@ describe('query-service', () => {
         expect(await balanceOf(other)).toMatchObject({ version: 1 });
       });
 
-      it('answers minVersion past the row in memory from the read model, not from memory', async () => {
+      it('answers minVersion past the row in memory from the read model when no announcement brings it', async () => {
         const accountId = await seedAccount(db, { ownerId: alice, version: 1 });
         expect(await balanceOf(accountId)).toMatchObject({ version: 1 });
         await unannounced(accountId, 2);
+        // Found by the waiter's safety-net poll (notifications lost while listening).
         expect((await get(`/balance?accountId=${accountId}&minVersion=2`)).body).toMatchObject({
           version: 2,
+        });
+      });
+
+      it('answers read-your-writes from the row the projector announced, without reading Postgres', async () => {
+        const accountId = await seedAccount(db, { ownerId: alice, version: 2, balance: 100 });
+        expect(await balanceOf(accountId)).toMatchObject({ version: 2, balance: 100 });
+        const pending = get(`/balance?accountId=${accountId}&minVersion=3`);
+        await parked();
+        // Announced, not written: only memory can answer version 3 (Postgres still says 2).
+        await project(accountId, 3, 150, 'row', { write: false });
+        const res = await pending;
+        expect(res.status).toBe(200);
+        expect(res.body).toMatchObject({ accountId, version: 3, balance: 150 });
+      });
+
+      it('answers an announced row exactly as a read of Postgres would', async () => {
+        const accountId = await seedAccount(db, { ownerId: alice, version: 2, balance: 100 });
+        expect(await balanceOf(accountId)).toMatchObject({ version: 2 });
+        const pending = get(`/balance?accountId=${accountId}&minVersion=3`);
+        await parked();
+        await project(accountId, 3, 150, 'row', { updatedAt: new Date('2026-12-04T10:11:12.007Z') });
+        const fromMemory = (await pending).body;
+        const fromPostgres = (await get(`/accounts/${accountId}`)).body;
+        expect(fromMemory).toEqual({
+          accountId,
+          balance: fromPostgres.balance,
+          currency: fromPostgres.currency,
+          version: fromPostgres.version,
+          updatedAt: fromPostgres.updatedAt,
+        });
+        expect(fromMemory).toMatchObject({
+          version: 3,
+          balance: 150,
+          updatedAt: '2026-12-04T10:11:12.007000Z',
         });
       });
 

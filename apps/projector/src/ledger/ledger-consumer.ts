@@ -300,7 +300,8 @@ export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShut
                              updated_at = now()`,
         values: [this.config.PROJECTOR_GROUP_ID, topic, partition, (BigInt(lastOffset) + 1n).toString()],
       });
-      const notices = outcome.applied + outcome.caughtUp > 0 ? projectionNotices(events) : [];
+      // The account rows as this batch leaves them (transfer events change none).
+      const notices = projectionNotices(outcome.changed);
       if (notices.length > 0) writes.add(projectionNotifyStatement(notices));
       await writes.flush(client);
       await client.query('COMMIT');

@@ -3,7 +3,7 @@ import type { PersonalDataVault, PostgresEventStore, UpcasterRegistry } from '@c
 import type pg from 'pg';
 import { fromStoredEvent, PoisonMessage, type LedgerEvent } from '../ledger/ledger-event.js';
 import type { AccountProjection, AppliedAccountEvent } from './account-projection.js';
-import { BalanceProjection } from './balance/balance.projection.js';
+import { BalanceProjection, type BalanceRowChange } from './balance/balance.projection.js';
 import { OwnerNameErasure } from './balance/owner-name-erasure.js';
 import { HistoryProjection } from './history/history.projection.js';
 import { MonthlySummaryProjection } from './monthly-summary/monthly-summary.projection.js';
@@ -20,6 +20,11 @@ export interface BatchOutcome {
   caughtUp: number;
   /** Events of streams no read model here follows (yet). */
   ignored: number;
+  /**
+   * The account rows the batch changed, as it leaves them; 'any' when it
+   * changed rows it cannot list (an erasure renames all of an owner's accounts).
+   */
+  changed: BalanceRowChange[] | 'any';
 }
 
 export interface AccountBatchApplierOptions {
@@ -34,15 +39,6 @@ export interface AccountBatchApplierOptions {
    * sweeps erased names from the key table just before its swap instead.
    */
   lockAccounts?: boolean;
-}
-
-/** Every account read model, writing to `tables`. */
-export function accountProjections(tables: AccountReadModelTables = LIVE_TABLES): AccountProjection[] {
-  return [
-    new BalanceProjection(tables.balance),
-    new HistoryProjection(tables.history),
-    new MonthlySummaryProjection(tables.monthlySummary),
-  ];
 }
 
 /**
@@ -61,7 +57,8 @@ export function accountProjections(tables: AccountReadModelTables = LIVE_TABLES)
  * The live projector and a rebuild (into shadow tables) share this code.
  */
 export class AccountBatchApplier {
-  private readonly projections: AccountProjection[];
+  private readonly balance: BalanceProjection;
+  private readonly movements: AccountProjection[];
   private readonly erasure: OwnerNameErasure;
   private readonly lockAccounts: boolean;
   private readonly guard: GuardRows;
@@ -73,7 +70,11 @@ export class AccountBatchApplier {
     options: AccountBatchApplierOptions = {},
   ) {
     const tables = options.tables ?? LIVE_TABLES;
-    this.projections = accountProjections(tables);
+    this.balance = new BalanceProjection(tables.balance);
+    this.movements = [
+      new HistoryProjection(tables.history),
+      new MonthlySummaryProjection(tables.monthlySummary),
+    ];
     this.erasure = new OwnerNameErasure(tables.balance);
     this.lockAccounts = options.lockAccounts ?? true;
     this.guard = new GuardRows({
@@ -90,7 +91,7 @@ export class AccountBatchApplier {
    * without, they are sent before this resolves.
    */
   async apply(client: pg.PoolClient, events: LedgerEvent[], writes?: WriteBatch): Promise<BatchOutcome> {
-    const outcome: BatchOutcome = { applied: 0, duplicates: 0, caughtUp: 0, ignored: 0 };
+    const outcome: BatchOutcome = { applied: 0, duplicates: 0, caughtUp: 0, ignored: 0, changed: [] };
     const batch = writes ?? new WriteBatch();
     const erasedOwners = events.flatMap((e) =>
       e.customer?.type === 'CustomerPersonalDataErased' ? [e.customer.data.ownerId] : [],
@@ -101,6 +102,7 @@ export class AccountBatchApplier {
       await batch.flush(client);
       await this.erasure.erase(client, erasedOwners);
       outcome.applied += erasedOwners.length;
+      outcome.changed = 'any';
     }
     if (!writes) await batch.flush(client);
     return outcome;
@@ -130,7 +132,8 @@ export class AccountBatchApplier {
     const ids = [...byAccount.keys()].sort();
     const versions = await this.guard.versions(client, ids);
 
-    const writes = this.projections.map((p) => p.begin());
+    const balance = this.balance.begin();
+    const writes = [balance, ...this.movements.map((p) => p.begin())];
     for (const accountId of ids) {
       let current = versions.get(accountId) ?? 0;
       const list = byAccount.get(accountId)!.sort((a, b) => a.version - b.version);
@@ -162,6 +165,7 @@ export class AccountBatchApplier {
       }
     }
     for (const w of writes) for (const statement of w.statements()) batch.add(statement);
+    outcome.changed = balance.changes();
   }
 
   /**

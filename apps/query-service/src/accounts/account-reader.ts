@@ -12,7 +12,11 @@ export function accountNotFound(accountId: string): ProblemError {
 /**
  * How every account route reads: run the route's query; with a minVersion the
  * read model has not reached yet, wait for it and run the query again; then
- * answer only what the caller may see.
+ * answer only what the caller may see. The query is told the version its
+ * answer must reach: none the first time (the reader compares the version
+ * itself), minVersion once the wait says the read model got there — a route
+ * that answers from memory (GET /balance) reads Postgres only if its memory
+ * is short of it.
  *
  * - A customer asking for someone else's account gets 404 ACCOUNT_NOT_FOUND,
  *   exactly as for a missing one (SPEC §5).
@@ -31,19 +35,24 @@ export class AccountReader {
     actor: Actor,
     accountId: string,
     minVersion: number | undefined,
-    query: () => Promise<R | undefined>,
+    query: (atLeast: number | undefined) => Promise<R | undefined>,
   ): Promise<R> {
     const visible = (ownerId: string) => canActOnOwner(actor, ownerId);
     // Before the read: a change announced after it is one the read may have missed.
     const mark = this.waiter.mark();
-    let found = await query();
+    let found = await query(undefined);
     if (minVersion !== undefined) {
       const reached = found && visible(found.account.ownerId) && found.account.version >= minVersion;
       if (!reached) {
-        if (!(await this.waiter.waitFor(accountId, minVersion, visible, mark))) {
-          throw projectionLagging(accountId, minVersion, this.config.MIN_VERSION_WAIT_MS);
-        }
-        found = await query();
+        const waited = await this.waiter.waitFor(
+          accountId,
+          minVersion,
+          visible,
+          mark,
+          found?.account.ownerId,
+        );
+        if (!waited) throw projectionLagging(accountId, minVersion, this.config.MIN_VERSION_WAIT_MS);
+        found = await query(minVersion);
       }
     }
     if (!found || !visible(found.account.ownerId)) throw accountNotFound(accountId);

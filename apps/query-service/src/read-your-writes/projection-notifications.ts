@@ -3,21 +3,72 @@ import { APP_NAME, BaseConfig, JsonLogger } from '@cqrs-bank/platform';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { readModelConnection } from '../read-models/read-model-pool.js';
+import { utcIsoOfMillis } from '../read-models/sql.js';
 
 /**
  * The projector NOTIFYs this channel in every batch transaction that changed
- * account read models (apps/projector projection-notice.ts). Payload: the
- * changed account ids, comma-separated; empty for "any account may have changed".
+ * account read models (apps/projector projection-notice.ts, which documents
+ * the payload): one entry per changed account, comma-separated — its id, and
+ * from projectors that send them its row's version, balance, status (when
+ * changed) and update time as the transaction left them; empty for "any
+ * account may have changed".
  */
 export const PROJECTION_CHANNEL = 'account_projection_applied';
 
 /** What a notification says changed: these accounts, or possibly any. */
 export type ProjectionChange = readonly string[] | 'any';
 
-/** The change a notification payload announces. */
-export function projectionChange(payload: string | undefined): ProjectionChange {
-  return payload ? payload.split(',') : 'any';
+/** An account_balance row as a notification describes it: the part a projector batch changes. */
+export interface AnnouncedRow {
+  version: number;
+  balance: number;
+  /** Absent: the batch left the status as it was. */
+  status?: 'OPEN' | 'CLOSED';
+  /** As the read model queries render it (see utcIso). */
+  updatedAt: string;
 }
+
+/** What one notification says: which accounts changed, and the rows of those it describes. */
+export interface ProjectionNotice {
+  change: ProjectionChange;
+  rows: ReadonlyMap<string, AnnouncedRow>;
+}
+
+/**
+ * Reads a notification payload. An entry that is an id alone, or whose
+ * numbers this service cannot hold exactly, names its account without a row:
+ * readers then read the row from Postgres.
+ */
+export function projectionNotice(payload: string | undefined): ProjectionNotice {
+  const rows = new Map<string, AnnouncedRow>();
+  if (!payload) return { change: 'any', rows };
+  const change = payload.split(',').map((entry) => {
+    const [accountId, ...fields] = entry.split(':');
+    const row = announcedRow(fields);
+    if (row) rows.set(accountId, row);
+    return accountId;
+  });
+  return { change, rows };
+}
+
+function announcedRow(fields: string[]): AnnouncedRow | undefined {
+  if (fields.length !== 4) return undefined;
+  const [version, balance, status, updatedAt] = fields;
+  const numbers = [version, balance, updatedAt].map((f) => (/^-?\d+$/.test(f) ? Number(f) : NaN));
+  if (!numbers.every(Number.isSafeInteger)) return undefined;
+  if (status !== '' && status !== 'OPEN' && status !== 'CLOSED') return undefined;
+  return {
+    version: numbers[0],
+    balance: numbers[1],
+    ...(status ? { status } : {}),
+    updatedAt: utcIsoOfMillis(numbers[2]),
+  };
+}
+
+/** A subscriber: told of each notification (and of 'any', without rows, after each reconnect). */
+export type ProjectionListener = (change: ProjectionChange, rows: ReadonlyMap<string, AnnouncedRow>) => void;
+
+const NO_ROWS: ReadonlyMap<string, AnnouncedRow> = new Map();
 
 const RECONNECT_DELAY_MS = 1000;
 
@@ -70,7 +121,7 @@ export class AnnouncementLog {
  */
 @Injectable()
 export class ProjectionNotifications implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly subscribers = new Set<(change: ProjectionChange) => void>();
+  private readonly subscribers = new Set<ProjectionListener>();
   private readonly announcements = new AnnouncementLog();
   private readonly stop = new AbortController();
   private client?: pg.Client;
@@ -83,7 +134,7 @@ export class ProjectionNotifications implements OnApplicationBootstrap, OnApplic
   ) {}
 
   /** Calls `listener` on each notification (and with 'any' after each reconnect); returns the unsubscribe. */
-  subscribe(listener: (change: ProjectionChange) => void): () => void {
+  subscribe(listener: ProjectionListener): () => void {
     this.subscribers.add(listener);
     return () => this.subscribers.delete(listener);
   }
@@ -142,7 +193,10 @@ export class ProjectionNotifications implements OnApplicationBootstrap, OnApplic
         this.logger.log({ msg: 'listening for projection notifications again' }, 'ProjectionNotifications');
       }
       failures = 0;
-      client.on('notification', (message) => this.notify(projectionChange(message.payload)));
+      client.on('notification', (message) => {
+        const { change, rows } = projectionNotice(message.payload);
+        this.notify(change, rows);
+      });
       client.once('end', () => {
         if (this.client === client) this.client = undefined;
       });
@@ -162,9 +216,9 @@ export class ProjectionNotifications implements OnApplicationBootstrap, OnApplic
     }
   }
 
-  private notify(change: ProjectionChange): void {
+  private notify(change: ProjectionChange, rows: ReadonlyMap<string, AnnouncedRow> = NO_ROWS): void {
     this.announcements.record(change);
-    for (const listener of this.subscribers) listener(change);
+    for (const listener of this.subscribers) listener(change, rows);
   }
 
   private async pause(): Promise<void> {

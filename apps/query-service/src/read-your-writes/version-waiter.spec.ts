@@ -4,7 +4,9 @@ import type { QueryServiceConfig } from '../query-service.config.js';
 import type { AccountVersion, AccountVersionsRepository } from './account-versions.repository.js';
 import {
   AnnouncementLog,
+  type AnnouncedRow,
   type ProjectionChange,
+  type ProjectionListener,
   type ProjectionNotifications,
 } from './projection-notifications.js';
 import { VersionWaiter } from './version-waiter.js';
@@ -24,10 +26,10 @@ function setup(waitMs = 300, { listening = false } = {}) {
       return new Map([...table].filter(([id]) => ids.includes(id)));
     },
   } as unknown as AccountVersionsRepository;
-  let listener: (change: ProjectionChange) => void = () => undefined;
+  let listener: ProjectionListener = () => undefined;
   const announcements = new AnnouncementLog();
   const notifications = {
-    subscribe: (l: (change: ProjectionChange) => void) => {
+    subscribe: (l: ProjectionListener) => {
       listener = l;
       return () => undefined;
     },
@@ -49,9 +51,9 @@ function setup(waitMs = 300, { listening = false } = {}) {
     waiter,
     table,
     queries,
-    notify: (change: ProjectionChange = 'any') => {
+    notify: (change: ProjectionChange = 'any', rows: ReadonlyMap<string, AnnouncedRow> = new Map()) => {
       announcements.record(change);
-      listener(change);
+      listener(change, rows);
     },
     failNextQueries: (n: number) => (failNext = n),
     metrics: () => metrics.registry.metrics(),
@@ -175,6 +177,47 @@ describe('VersionWaiter', () => {
     expect(queries).toEqual([]);
     await expect(waiting).resolves.toBe(true);
     expect(queries).toEqual([['a']]);
+  });
+
+  describe('with the row in the notification', () => {
+    const announced = (version: number) => new Map([['a', { version, balance: 0, updatedAt: 'now' }]]);
+    const tick = () => new Promise((r) => setTimeout(r, 20));
+
+    it('settles a waiter whose owner it knows without a query', async () => {
+      const { waiter, queries, notify } = setup(1000, { listening: true });
+      const waiting = waiter.waitFor('a', 3, everyone, waiter.mark(), 'o');
+      notify(['a'], announced(3));
+      await expect(waiting).resolves.toBe(true);
+      expect(queries).toEqual([]);
+    });
+
+    it('keeps waiting, without a query, while the announced row is short of the version', async () => {
+      const { waiter, queries, notify } = setup(1000, { listening: true });
+      const waiting = waiter.waitFor('a', 3, everyone, waiter.mark(), 'o');
+      notify(['a'], announced(2));
+      await tick();
+      expect({ queries, parked: waiter.size }).toEqual({ queries: [], parked: 1 });
+      notify(['a'], announced(4));
+      await expect(waiting).resolves.toBe(true);
+      expect(queries).toEqual([]);
+    });
+
+    it('reads the account when its owner is unknown (the first read found no row)', async () => {
+      const { waiter, table, queries, notify } = setup(1000, { listening: true });
+      const waiting = waiter.waitFor('a', 1, everyone, waiter.mark());
+      table.set('a', { ownerId: 'o', version: 1 });
+      notify(['a'], announced(1));
+      await expect(waiting).resolves.toBe(true);
+      expect(queries).toEqual([['a']]);
+    });
+
+    it('does not let a row the caller may not see settle the wait', async () => {
+      const { waiter, queries, notify } = setup(150, { listening: true });
+      const waiting = waiter.waitFor('a', 1, (owner) => owner === 'me', waiter.mark(), 'someone-else');
+      notify(['a'], announced(5));
+      await expect(waiting).resolves.toBe(false);
+      expect(queries).toEqual([]);
+    });
   });
 
   it('keeps polling when a lookup fails', async () => {

@@ -5,6 +5,7 @@ import { QueryServiceConfig } from '../query-service.config.js';
 import { AccountVersionsRepository, type AccountVersion } from './account-versions.repository.js';
 import {
   ProjectionNotifications,
+  type AnnouncedRow,
   type NotificationMark,
   type ProjectionChange,
 } from './projection-notifications.js';
@@ -18,6 +19,8 @@ interface Waiter {
   accountId: string;
   minVersion: number;
   visible: (ownerId: string) => boolean;
+  /** The account's owner, when the caller's read found the row (an account never changes owner). */
+  ownerId?: string;
   resolve: (reached: boolean) => void;
   timer: NodeJS.Timeout;
 }
@@ -28,7 +31,10 @@ interface Waiter {
  * projector announces a change of the account waited on: each notification
  * names the accounts its batch changed, and only those of them anyone waits
  * for are read — in ONE query, at most one at a time (announcements that
- * arrive meanwhile join the next round). A notification that names no
+ * arrive meanwhile join the next round). Not even that when the notification
+ * carries the account's row (its version) and the waiter knows the owner
+ * from its own read: the request is settled from the notification, or keeps
+ * waiting when the row is still short of its version. A notification that names no
  * account ('any': a rebuild swap, an erasure, a reconnect) and the poll read
  * every account waited on; the poll runs every POLL_INTERVAL_MS while the
  * LISTEN connection is down, every LISTENING_POLL_INTERVAL_MS otherwise.
@@ -66,7 +72,7 @@ export class VersionWaiter implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
-    this.unsubscribe = this.notifications.subscribe((change) => this.heard(change));
+    this.unsubscribe = this.notifications.subscribe((change, rows) => this.heard(change, rows));
   }
 
   onApplicationShutdown(): void {
@@ -85,13 +91,15 @@ export class VersionWaiter implements OnModuleInit, OnApplicationShutdown {
    * later and `visible` accepts its owner; false after MIN_VERSION_WAIT_MS.
    * An account the caller may not see never qualifies, so it times out
    * exactly like one that does not exist yet. `since`: the mark taken before
-   * the caller's own read (omitted: the account is read at once).
+   * the caller's own read (omitted: the account is read at once); `ownerId`:
+   * the owner that read found, if it found the account.
    */
   waitFor(
     accountId: string,
     minVersion: number,
     visible: (ownerId: string) => boolean,
     since?: NotificationMark,
+    ownerId?: string,
   ): Promise<boolean> {
     const waitMs = this.config.MIN_VERSION_WAIT_MS;
     if (this.stopped || waitMs === 0) return Promise.resolve(false);
@@ -100,6 +108,7 @@ export class VersionWaiter implements OnModuleInit, OnApplicationShutdown {
         accountId,
         minVersion,
         visible,
+        ownerId,
         resolve,
         timer: setTimeout(() => this.settle(waiter, false), waitMs),
       };
@@ -117,12 +126,18 @@ export class VersionWaiter implements OnModuleInit, OnApplicationShutdown {
     return this.waiting.size;
   }
 
-  private heard(change: ProjectionChange): void {
+  private heard(change: ProjectionChange, rows: ReadonlyMap<string, AnnouncedRow>): void {
     if (this.waiting.size === 0) return;
     if (change === 'any') return this.check('all');
-    const waitedOn = new Set(Array.from(this.waiting, (w) => w.accountId));
-    const concerned = change.filter((id) => waitedOn.has(id));
-    if (concerned.length > 0) this.check(concerned);
+    const announced = new Set(change);
+    const toRead: string[] = [];
+    for (const waiter of [...this.waiting]) {
+      if (!announced.has(waiter.accountId)) continue;
+      const row = rows.get(waiter.accountId);
+      if (!row || waiter.ownerId === undefined) toRead.push(waiter.accountId);
+      else if (row.version >= waiter.minVersion && waiter.visible(waiter.ownerId)) this.settle(waiter, true);
+    }
+    if (toRead.length > 0) this.check(toRead);
   }
 
   private polled(): void {

@@ -10,6 +10,25 @@ interface Opened {
   openedAt: Date;
 }
 
+/**
+ * An account's row as a batch leaves it — the part a batch can change. The
+ * projector announces these with its commit (projection-notice.ts), so a
+ * reader holding the row can bring it up to date without reading it again.
+ */
+export interface BalanceRowChange {
+  accountId: string;
+  version: number;
+  balance: bigint;
+  /** Set when the batch opened or closed the account; otherwise the row keeps its status. */
+  status?: 'OPEN' | 'CLOSED';
+  updatedAt: Date;
+}
+
+/** The balance read model's writes for one batch, and the rows they leave. */
+export interface BalanceWrites extends ProjectionWrites {
+  changes(): BalanceRowChange[];
+}
+
 interface Row {
   opened?: Opened;
   balance: bigint;
@@ -55,7 +74,7 @@ export class BalanceProjection implements AccountProjection {
     };
   }
 
-  begin(): ProjectionWrites {
+  begin(): BalanceWrites {
     const { sql } = this;
     const rows = new Map<string, Row>();
     return {
@@ -123,6 +142,16 @@ export class BalanceProjection implements AccountProjection {
           });
         }
         return statements;
+      },
+
+      changes() {
+        return [...rows].map(([accountId, r]) => ({
+          accountId,
+          version: r.version,
+          balance: r.balance,
+          ...(r.status ? { status: r.status } : {}),
+          updatedAt: r.updatedAt,
+        }));
       },
     };
   }

@@ -2,7 +2,9 @@ import { describe, expect, it, jest } from '@jest/globals';
 import type { QueryServiceConfig } from '../../query-service.config.js';
 import {
   AnnouncementLog,
+  type AnnouncedRow,
   type ProjectionChange,
+  type ProjectionListener,
   type ProjectionNotifications,
 } from '../../read-your-writes/projection-notifications.js';
 import type { AccountRead } from '../account-read-models.repository.js';
@@ -12,11 +14,11 @@ import { BalanceCache } from './balance-cache.js';
 function setup(config: Partial<QueryServiceConfig> = {}) {
   const table = new Map<string, number>();
   const reads: string[] = [];
-  let listener: (change: ProjectionChange) => void = () => undefined;
+  let listener: ProjectionListener = () => undefined;
   const announcements = new AnnouncementLog();
   const projection = {
     listening: true,
-    subscribe: (l: (change: ProjectionChange) => void) => {
+    subscribe: (l: ProjectionListener) => {
       listener = l;
       return () => undefined;
     },
@@ -46,9 +48,9 @@ function setup(config: Partial<QueryServiceConfig> = {}) {
     projection,
     load,
     version,
-    notify: (c: ProjectionChange) => {
+    notify: (c: ProjectionChange, rows: ReadonlyMap<string, AnnouncedRow> = new Map()) => {
       announcements.record(c);
-      listener(c);
+      listener(c, rows);
     },
   };
 }
@@ -123,6 +125,76 @@ describe('BalanceCache', () => {
     });
     expect(await version('a')).toBe(1);
     expect(reads).toEqual([]);
+  });
+
+  describe('rows announced with the notification', () => {
+    const announced = (accountId: string, row: Partial<AnnouncedRow> & { version: number }) =>
+      new Map([[accountId, { balance: 0, updatedAt: '2026-12-04T10:00:00.123000Z', ...row }]]);
+
+    it('brings the row in memory up to the announced one without reading it', async () => {
+      const { cache, table, reads, version, load, notify } = setup();
+      table.set('a', 1);
+      expect(await version('a')).toBe(1);
+      notify(['a'], announced('a', { version: 3, balance: 70, updatedAt: '2026-12-04T10:00:00.123000Z' }));
+      expect((await cache.read('a', 3, load('a')))?.account).toEqual({
+        ...row('a', 1),
+        version: 3,
+        balance: 70,
+        updatedAt: '2026-12-04T10:00:00.123000Z',
+      });
+      notify(['a'], announced('a', { version: 4, balance: 0, status: 'CLOSED' }));
+      expect((await cache.read('a', 4, load('a')))?.account).toMatchObject({
+        version: 4,
+        balance: 0,
+        status: 'CLOSED',
+      });
+      expect(reads).toEqual(['a']);
+    });
+
+    it('keeps a row in memory that is as new as the announced one or newer', async () => {
+      const { cache, table, reads, load, notify } = setup();
+      table.set('a', 5);
+      await cache.read('a', undefined, load('a'));
+      notify(['a'], announced('a', { version: 4, balance: 1 }));
+      notify(['a'], announced('a', { version: 5, balance: 1 }));
+      expect((await cache.read('a', undefined, load('a')))?.account).toEqual(row('a', 5));
+      expect(reads).toEqual(['a']);
+    });
+
+    it('adds no row it never read (currency and owner come from Postgres)', async () => {
+      const { cache, table, reads, version, notify } = setup();
+      notify(['a'], announced('a', { version: 2 }));
+      expect(cache.size).toBe(0);
+      table.set('a', 2);
+      expect(await version('a')).toBe(2);
+      expect(reads).toEqual(['a']);
+    });
+
+    it('answers a row short of minVersion from Postgres', async () => {
+      const { table, reads, version, notify } = setup();
+      table.set('a', 1);
+      await version('a');
+      notify(['a'], announced('a', { version: 2 }));
+      table.set('a', 3);
+      expect(await version('a', 3)).toBe(3);
+      expect(reads).toEqual(['a', 'a']);
+    });
+
+    it('counts an announced row as fresh as a read: BALANCE_CACHE_MAX_AGE_MS starts again', async () => {
+      jest.useFakeTimers({ now: new Date('2026-11-23T10:00:00Z') });
+      try {
+        const { table, reads, version, notify } = setup({ BALANCE_CACHE_MAX_AGE_MS: 1000 });
+        table.set('a', 1);
+        await version('a');
+        jest.setSystemTime(new Date('2026-11-23T10:00:00.900Z'));
+        notify(['a'], announced('a', { version: 2 }));
+        jest.setSystemTime(new Date('2026-11-23T10:00:01.800Z'));
+        expect(await version('a')).toBe(2);
+        expect(reads).toEqual(['a']);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
   });
 
   it('neither serves nor keeps rows while it cannot hear the projector', async () => {

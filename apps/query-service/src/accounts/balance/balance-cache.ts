@@ -2,6 +2,7 @@ import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/com
 import { QueryServiceConfig } from '../../query-service.config.js';
 import {
   ProjectionNotifications,
+  type AnnouncedRow,
   type ProjectionChange,
 } from '../../read-your-writes/projection-notifications.js';
 import type { AccountRead } from '../account-read-models.repository.js';
@@ -16,8 +17,13 @@ interface Entry {
  * account costs no Postgres round trip. Only as fresh as a read would be:
  *
  * - The projector announces, in the transaction that changes them, which
- *   accounts changed (PROJECTION_CHANNEL); their entries are dropped when the
- *   notification arrives — as soon as a new read could see the change.
+ *   accounts changed (PROJECTION_CHANNEL), with the part of each row the
+ *   batch can change (version, balance, status, update time): an entry older
+ *   than the announced row is brought up to it when the notification arrives
+ *   — as soon as a new read could see the change — and one announced without
+ *   its row is dropped. Announced rows come in commit order, so a row in
+ *   memory only ever moves forward; one not in memory is not added (the rest
+ *   of its row, currency and owner, comes from a read).
  * - A row read while a change to it was being announced is not kept: each
  *   load takes a mark when it starts, and a row is stored only if no
  *   notification for it (or for "any") came since.
@@ -25,8 +31,11 @@ interface Entry {
  *   (a change could pass unheard); after it reconnects everything is dropped.
  * - Entries older than BALANCE_CACHE_MAX_AGE_MS are read again: a bound on
  *   staleness even if notifications stopped without the connection noticing.
- * - A read-your-writes request is answered from the cache only when the
- *   cached version already satisfies it.
+ * - `read(…, minVersion)` answers from memory only a row at minVersion or
+ *   later. The read-your-writes path first asks for any fresh row (a row
+ *   short of the version waited for says "wait", and costs no query), then,
+ *   once the version is announced, for the row at that version — by then
+ *   usually brought up to it in memory.
  */
 @Injectable()
 export class BalanceCache implements OnModuleInit, OnModuleDestroy {
@@ -39,7 +48,7 @@ export class BalanceCache implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.unsubscribe = this.projection.subscribe((change) => this.changed(change));
+    this.unsubscribe = this.projection.subscribe((change, rows) => this.changed(change, rows));
   }
 
   onModuleDestroy(): void {
@@ -79,11 +88,35 @@ export class BalanceCache implements OnModuleInit, OnModuleDestroy {
     return this.entries.size;
   }
 
-  private changed(change: ProjectionChange): void {
+  private changed(change: ProjectionChange, rows: ReadonlyMap<string, AnnouncedRow>): void {
     if (change === 'any') {
       this.entries.clear();
       return;
     }
-    for (const accountId of change) this.entries.delete(accountId);
+    const now = Date.now();
+    for (const accountId of change) {
+      const entry = this.entries.get(accountId);
+      if (!entry) continue;
+      const row = rows.get(accountId);
+      if (!row) {
+        this.entries.delete(accountId);
+        continue;
+      }
+      const { account } = entry.read;
+      // Not newer: the entry was read after that commit, and is already as fresh.
+      if (row.version <= account.version) continue;
+      entry.read = {
+        ...entry.read,
+        account: {
+          ...account,
+          version: row.version,
+          balance: row.balance,
+          status: row.status ?? account.status,
+          updatedAt: row.updatedAt,
+        },
+      };
+      // The notification shows the connection carries changes: as fresh as a read now.
+      entry.loadedAt = now;
+    }
   }
 }

@@ -27,8 +27,8 @@ export class BalanceController {
     @CurrentActor() actor: Actor,
   ): Promise<BalanceResponse> {
     const { accountId } = query;
-    const { account } = await this.reader.read(actor, accountId, minVersion, () =>
-      this.cache.read(accountId, minVersion, () => this.readModels.account(accountId)),
+    const { account } = await this.reader.read(actor, accountId, minVersion, (atLeast) =>
+      this.cache.read(accountId, atLeast, () => this.readModels.account(accountId)),
     );
     return balanceResponse(account);
   }
