@@ -31,7 +31,7 @@ Runs every scenario, or only the named ones and the baselines they compare to.
 Names: ${SCENARIOS.map((s) => s.name).join(', ')}
 Settings (environment): BENCH_SECONDS (15), BENCH_WARMUP_SECONDS (2),
   BENCH_AGGREGATE_EVENTS (1000000), BENCH_REBUILD_EVENTS (1000000), BENCH_E2E_SECONDS (30),
-  BENCH_E2E_RATE (500), BENCH_E2E_READ (http | listen), BENCH_SKIP_BUILD (0), BENCH_APP_NODE_ARGS (none), BENCH_WORKER_NODE_ARGS (none), DATABASE_URL (the server
+  BENCH_E2E_RATE (500), BENCH_E2E_WARMUP_SECONDS (10), BENCH_E2E_READ (http | listen), BENCH_SKIP_BUILD (0), BENCH_APP_NODE_ARGS (none), BENCH_WORKER_NODE_ARGS (none), DATABASE_URL (the server
   to use), KAFKA_BROKERS (the broker to use, else the local one), PGBENCH (pgbench)`;
 
 const args = process.argv.slice(2);

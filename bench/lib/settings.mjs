@@ -35,6 +35,7 @@ export const OPENING_DEPOSIT = 1_000_000_000;
  * @property {number} rebuildEvents   stored events the `rebuild` scenario replays (BENCH_REBUILD_EVENTS, default 1 000 000)
  * @property {number} e2eSeconds      measured seconds of e2e-lag's open-loop load (BENCH_E2E_SECONDS, default 30)
  * @property {number} e2eRate         withdrawals per second e2e-lag schedules (BENCH_E2E_RATE, default 500)
+ * @property {number} e2eWarmupSeconds unmeasured seconds of e2e-lag's load before the measured ones (BENCH_E2E_WARMUP_SECONDS, default 10)
  * @property {'http' | 'listen'} e2eRead  how e2e-lag sees the read side (BENCH_E2E_READ, default http)
  */
 
@@ -50,6 +51,7 @@ export function benchSettings(env = process.env) {
     rebuildEvents: number(env, 'BENCH_REBUILD_EVENTS', 1_000_000, { min: 1, integer: true }),
     e2eSeconds: number(env, 'BENCH_E2E_SECONDS', 30, { min: 1 }),
     e2eRate: number(env, 'BENCH_E2E_RATE', 500, { min: 1 }),
+    e2eWarmupSeconds: number(env, 'BENCH_E2E_WARMUP_SECONDS', 10, { min: 0 }),
     e2eRead: oneOf(env, 'BENCH_E2E_READ', ['http', 'listen']),
   };
 }
