@@ -21,9 +21,20 @@ import { Counter, Gauge } from 'prom-client';
 import { AccountBatchApplier } from '../projections/account-batch-applier.js';
 import { TransferStatusProjection } from '../projections/transfer-status/transfer-status.projection.js';
 import { ProjectorConfig } from '../projector.config.js';
+import { BatchGroups } from './batch-groups.js';
 import { parseLedgerMessage, PoisonMessage, type LedgerEvent } from './ledger-event.js';
 import { projectionNotices, projectionNotifyStatement } from '../projections/projection-notice.js';
 import { WriteBatch } from '../projections/write-batch.js';
+
+/** One partition's batch, as applied to the read models. */
+interface PartitionBatch {
+  topic: string;
+  partition: number;
+  /** The offset of its last message: the checkpoint moves past it. */
+  lastOffset: string;
+  /** Its messages that parsed (poison ones go to the DLQ instead). */
+  items: Parsed[];
+}
 
 interface Parsed {
   message: KafkaMessage;
@@ -36,8 +47,9 @@ interface Parsed {
 /**
  * Consumes the internal topic with a consumer group and `eachBatch`: each batch
  * is applied to the read models together with the partition's offset in ONE
- * Postgres transaction, and only then is the offset resolved and committed to
- * Kafka (at most once per PROJECTOR_OFFSET_COMMIT_INTERVAL_MS). A redelivered
+ * Postgres transaction — shared with the batches of other partitions handed
+ * over meanwhile (BatchGroups) — and only then is the offset resolved and
+ * committed to Kafka (at most once per PROJECTOR_OFFSET_COMMIT_INTERVAL_MS). A redelivered
  * batch changes nothing (see AccountBatchApplier); a message that cannot be
  * applied goes to the DLQ and the partition keeps moving.
  */
@@ -46,6 +58,7 @@ export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShut
   private readonly consumer: Consumer;
   private readonly offsets: ThrottledOffsetCommits;
   private readonly inFlight = new BatchesInFlight();
+  private readonly groups = new BatchGroups<PartitionBatch>((batches) => this.applyInTransaction(batches));
   private readonly dlq: Producer;
   private readonly upcasters = new UpcasterRegistry();
   private readonly applier: AccountBatchApplier;
@@ -233,28 +246,42 @@ export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShut
     parsed: Parsed[],
   ): Promise<void> {
     const last = batch.messages[batch.messages.length - 1].offset;
+    const own = (lastOffset: string, items: Parsed[]): PartitionBatch => ({
+      topic: batch.topic,
+      partition: batch.partition,
+      lastOffset,
+      items,
+    });
+    const applicable = own(
+      last,
+      parsed.filter((p) => p.event),
+    );
 
     let done = false;
+    if (applicable.items.length <= GROUPED_BATCH_MAX_EVENTS) {
+      try {
+        await this.groups.submit(applicable);
+        done = true;
+      } catch (err) {
+        if (isConnectionLost(err)) throw err; // kafkajs retries the batch once Postgres is back
+        // Maybe another partition's batch failed the group: this one alone, from here on.
+      }
+    }
     for (let attempt = 1; !done && attempt <= this.config.PROJECTOR_MAX_ATTEMPTS; attempt += 1) {
       try {
-        await this.applyInTransaction(
-          batch.topic,
-          batch.partition,
-          last,
-          parsed.filter((p) => p.event),
-        );
+        await this.applyInTransaction([applicable]);
         done = true;
       } catch (err) {
         this.log.warn({ err, attempt, partition: batch.partition }, 'applying a batch failed');
-        if (isConnectionLost(err)) throw err; // kafkajs retries the batch once Postgres is back
+        if (isConnectionLost(err)) throw err;
         await heartbeat();
       }
     }
     if (!done) {
       // One message keeps failing the batch: find it by applying them one at a time.
-      for (const p of parsed.filter((x) => x.event)) {
+      for (const p of applicable.items) {
         try {
-          await this.applyInTransaction(batch.topic, batch.partition, p.message.offset, [p]);
+          await this.applyInTransaction([own(p.message.offset, [p])]);
         } catch (err) {
           if (isConnectionLost(err)) throw err;
           p.poison = err instanceof Error ? err : new Error(String(err));
@@ -271,7 +298,8 @@ export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShut
     this.metrics.lagEvents.set({ partition: String(batch.partition) }, Number(batch.offsetLag()));
   }
 
-  private async applyInTransaction(topic: string, partition: number, lastOffset: string, items: Parsed[]) {
+  /** Applies the batches, with their partitions' checkpoints, in one transaction. */
+  private async applyInTransaction(batches: PartitionBatch[]) {
     const client = await this.pool.connect();
     let broken = false;
     // A connection killed while checked out (or while being discarded) emits
@@ -283,7 +311,8 @@ export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShut
     }
     try {
       await client.query('BEGIN');
-      const events = items.map((p) => p.event!);
+      const events = batches.flatMap((b) => b.items.map((p) => p.event!));
+      const checkpoints = nextOffsets(batches);
       // Every read model's writes, the checkpoint and the NOTIFY: one statement.
       const writes = new WriteBatch();
       const outcome = await this.applier.apply(client, events, writes);
@@ -294,11 +323,16 @@ export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShut
       writes.add({
         name: 'rm_offsets_upsert',
         text: `INSERT INTO projector_offsets (consumer_group, topic, partition, next_offset, updated_at)
-               VALUES ($1, $2, $3, $4, now())
+               SELECT $1, t, p, o, now() FROM unnest($2::text[], $3::int[], $4::bigint[]) AS c(t, p, o)
                ON CONFLICT (consumer_group, topic, partition)
                DO UPDATE SET next_offset = GREATEST(projector_offsets.next_offset, excluded.next_offset),
                              updated_at = now()`,
-        values: [this.config.PROJECTOR_GROUP_ID, topic, partition, (BigInt(lastOffset) + 1n).toString()],
+        values: [
+          this.config.PROJECTOR_GROUP_ID,
+          checkpoints.map((c) => c.topic),
+          checkpoints.map((c) => c.partition),
+          checkpoints.map((c) => c.nextOffset.toString()),
+        ],
       });
       // The account rows as this batch leaves them (transfer events change none).
       const notices = projectionNotices(outcome.changed);
@@ -308,7 +342,10 @@ export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShut
       this.metrics.applied.inc(outcome.applied + outcome.caughtUp);
       this.metrics.duplicates.inc(outcome.duplicates);
       this.metrics.caughtUp.inc(outcome.caughtUp);
-      const newest = items.at(-1)?.event?.recordedAt;
+      const newest = events.reduce<Date | undefined>(
+        (a, e) => (a === undefined || e.recordedAt > a ? e.recordedAt : a),
+        undefined,
+      );
       if (newest) this.metrics.lagSeconds.set(Math.max(0, (Date.now() - newest.getTime()) / 1000));
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {
@@ -346,7 +383,25 @@ export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShut
   }
 }
 
+/**
+ * Batches of at most this many events share transactions (BatchGroups): a
+ * bigger one is worth its own, and runs beside the others on its own
+ * connection, as a backlog is worked off fastest.
+ */
+const GROUPED_BATCH_MAX_EVENTS = 50;
+
 const watched = new WeakSet<pg.PoolClient>();
+
+/** Where each partition of the batches resumes: one row per partition (an upsert may touch a row once). */
+function nextOffsets(batches: PartitionBatch[]): { topic: string; partition: number; nextOffset: bigint }[] {
+  const next = new Map<string, { topic: string; partition: number; nextOffset: bigint }>();
+  for (const { topic, partition, lastOffset } of batches) {
+    const key = `${topic}:${partition}`;
+    const nextOffset = BigInt(lastOffset) + 1n;
+    if ((next.get(key)?.nextOffset ?? -1n) < nextOffset) next.set(key, { topic, partition, nextOffset });
+  }
+  return [...next.values()];
+}
 
 /** What a projector span says about the event it applies. */
 function ledgerEventAttributes(event: LedgerEvent): Record<string, string | number> {
