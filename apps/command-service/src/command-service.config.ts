@@ -87,6 +87,18 @@ export class CommandServiceConfig extends BaseConfig {
   TRANSFER_SAGA_OFFSET_COMMIT_INTERVAL_MS: number = 1000;
 
   /**
+   * How long the broker may hold the process manager's fetch to gather 64 KiB
+   * of messages (0: answer as soon as anything is there).
+   * The consumer reads the whole internal topic for the few transfer events in
+   * it: a fetch per message or two under load costs this process more than
+   * the transfers do, while a transfer step waits at most this long more.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  TRANSFER_SAGA_FETCH_WAIT_MS: number = 25;
+
+  /**
    * Fault injection for the crash tests only: the process kills itself (SIGKILL)
    * right after a transfer step moved money and before the step is recorded.
    * Refused when NODE_ENV is production.

@@ -64,7 +64,7 @@ export class TransferSagaConsumer implements OnApplicationBootstrap, OnApplicati
       groupId: this.config.TRANSFER_SAGA_GROUP_ID,
       sessionTimeout: this.config.TRANSFER_SAGA_SESSION_TIMEOUT_MS,
       heartbeatInterval: Math.floor(this.config.TRANSFER_SAGA_SESSION_TIMEOUT_MS / 5),
-      maxWaitTimeInMs: 100,
+      ...sagaFetch(this.config.TRANSFER_SAGA_FETCH_WAIT_MS),
       // kafkajs restarts a consumer that crashed (a broker went away) on a timer;
       // after shutdown began, that restart would resurrect it.
       retry: { restartOnFailure: async () => !this.stopping },
@@ -152,6 +152,16 @@ export class TransferSagaConsumer implements OnApplicationBootstrap, OnApplicati
     await offsets.done(batch.topic, batch.partition, last.offset);
   }
 }
+
+/** What a fetch of the process manager waits for (TRANSFER_SAGA_FETCH_WAIT_MS). */
+function sagaFetch(waitMs: number): { minBytes: number; maxWaitTimeInMs: number } {
+  return waitMs === 0
+    ? { minBytes: 1, maxWaitTimeInMs: 100 }
+    : { minBytes: SAGA_FETCH_MIN_BYTES, maxWaitTimeInMs: waitMs };
+}
+
+/** A fetch answers once this much is there, or after TRANSFER_SAGA_FETCH_WAIT_MS: some hundred messages. */
+const SAGA_FETCH_MIN_BYTES = 64 * 1024;
 
 /** The transfer an internal-topic message asks to advance, if any. Anything unreadable is not ours to judge: the projector dead-letters it. */
 function transferToWake(value: Buffer | null): { transferId: string; trigger: Trigger } | undefined {
