@@ -37,6 +37,7 @@ describe('projectionNotice', () => {
       `${a}:7:1:FROZEN:${at}`,
       `${a}:7:1:${at}`,
       `${a}:7:1::${at}:extra`,
+      `${a}:7:1::9000000000000000`,
     ]) {
       const { change, rows } = projectionNotice(`${entry},${b}:2:5::${at}`);
       expect(change).toEqual([a, b]);

@@ -55,7 +55,7 @@ function announcedRow(fields: string[]): AnnouncedRow | undefined {
   if (fields.length !== 4) return undefined;
   const [version, balance, status, updatedAt] = fields;
   const numbers = [version, balance, updatedAt].map((f) => (/^-?\d+$/.test(f) ? Number(f) : NaN));
-  if (!numbers.every(Number.isSafeInteger)) return undefined;
+  if (!numbers.every(Number.isSafeInteger) || Math.abs(numbers[2]) > MAX_EPOCH_MILLIS) return undefined;
   if (status !== '' && status !== 'OPEN' && status !== 'CLOSED') return undefined;
   return {
     version: numbers[0],
@@ -64,6 +64,9 @@ function announcedRow(fields: string[]): AnnouncedRow | undefined {
     updatedAt: utcIsoOfMillis(numbers[2]),
   };
 }
+
+/** The latest instant a JS Date holds (ECMAScript: ±8.64e15 ms). */
+const MAX_EPOCH_MILLIS = 8.64e15;
 
 /** A subscriber: told of each notification (and of 'any', without rows, after each reconnect). */
 export type ProjectionListener = (change: ProjectionChange, rows: ReadonlyMap<string, AnnouncedRow>) => void;
