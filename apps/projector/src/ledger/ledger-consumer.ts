@@ -49,16 +49,25 @@ interface Parsed {
  * is applied to the read models together with the partition's offset in ONE
  * Postgres transaction — shared with the batches of other partitions handed
  * over meanwhile (BatchGroups) — and only then is the offset resolved and
- * committed to Kafka (at most once per PROJECTOR_OFFSET_COMMIT_INTERVAL_MS). A redelivered
- * batch changes nothing (see AccountBatchApplier); a message that cannot be
- * applied goes to the DLQ and the partition keeps moving.
+ * committed to Kafka (at most once per PROJECTOR_OFFSET_COMMIT_INTERVAL_MS).
+ * A redelivered batch changes nothing (see AccountBatchApplier); a message
+ * that cannot be applied goes to the DLQ and the partition keeps moving.
  */
 @Injectable()
 export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly consumer: Consumer;
   private readonly offsets: ThrottledOffsetCommits;
   private readonly inFlight = new BatchesInFlight();
-  private readonly groups = new BatchGroups<PartitionBatch>((batches) => this.applyInTransaction(batches));
+  private readonly groups = new BatchGroups<PartitionBatch>((batches) =>
+    this.applyInTransaction(batches).catch((err: unknown) => {
+      // Said once per group; each batch then goes on alone (and says its own failures).
+      this.log.warn(
+        { err, partitions: batches.map((b) => b.partition) },
+        'applying a group of batches failed; applying each on its own',
+      );
+      throw err;
+    }),
+  );
   private readonly dlq: Producer;
   private readonly upcasters = new UpcasterRegistry();
   private readonly applier: AccountBatchApplier;
