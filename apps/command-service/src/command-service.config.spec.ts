@@ -26,6 +26,17 @@ describe('CommandServiceConfig', () => {
     expect(problemsOf({ NODE_ENV: 'production' })).toEqual([]);
   });
 
+  it('lets the saga fetch wait 0 to 1000 ms (25 by default), and refuses anything else', () => {
+    expect(loadConfig(CommandServiceConfig, { NODE_ENV: 'test' }).TRANSFER_SAGA_FETCH_WAIT_MS).toBe(25);
+    expect(problemsOf({ NODE_ENV: 'test', TRANSFER_SAGA_FETCH_WAIT_MS: '0' })).toEqual([]);
+    expect(problemsOf({ NODE_ENV: 'test', TRANSFER_SAGA_FETCH_WAIT_MS: '1000' })).toEqual([]);
+    for (const bad of ['-1', '1001', '2.5', 'soon']) {
+      expect(problemsOf({ NODE_ENV: 'test', TRANSFER_SAGA_FETCH_WAIT_MS: bad }).join('\n')).toMatch(
+        /TRANSFER_SAGA_FETCH_WAIT_MS/,
+      );
+    }
+  });
+
   it('refuses an unknown crash point', () => {
     expect(problemsOf({ NODE_ENV: 'test', TRANSFER_SAGA_CRASH_AFTER: 'complete' }).join('\n')).toMatch(
       /TRANSFER_SAGA_CRASH_AFTER/,
