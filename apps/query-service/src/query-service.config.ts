@@ -37,7 +37,10 @@ export class QueryServiceConfig extends BaseConfig {
   @Max(10_000_000)
   BALANCE_CACHE_SIZE: number = 100_000;
 
-  /** A cached row older than this is read again, whatever the notifications said. */
+  /**
+   * A cached row neither read nor brought up to date by a notification for
+   * this long is read again: a bound on staleness if notifications stop unnoticed.
+   */
   @IsInt()
   @Min(1)
   @Max(3_600_000)

@@ -29,8 +29,9 @@ interface Entry {
  *   notification for it (or for "any") came since.
  * - Without the LISTEN connection nothing is served from or put in the cache
  *   (a change could pass unheard); after it reconnects everything is dropped.
- * - Entries older than BALANCE_CACHE_MAX_AGE_MS are read again: a bound on
- *   staleness even if notifications stopped without the connection noticing.
+ * - Entries neither read nor brought up to date by a notification for
+ *   BALANCE_CACHE_MAX_AGE_MS are read again: a bound on staleness even if
+ *   notifications stopped without the connection noticing.
  * - `read(…, minVersion)` answers from memory only a row at minVersion or
  *   later. The read-your-writes path first asks for any fresh row (a row
  *   short of the version waited for says "wait", and costs no query), then,
