@@ -13,6 +13,7 @@ export {
 } from './http/problem.js';
 export { ProblemDetailsFilter, toProblem } from './http/problem.filter.js';
 export { createHttpApp, listen, BODY_LIMIT_BYTES, type HttpAppOptions } from './http/bootstrap.js';
+export { FastPath, type RouteFastPath } from './http/fast-path.js';
 export { READINESS_CHECKS, withTimeout, type ReadinessCheck } from './health/readiness-check.js';
 export { MetricsRegistry } from './metrics/metrics.js';
 export { dataSourceOptions } from './database/data-source-options.js';
@@ -20,8 +21,9 @@ export { runMigrationsLocked, type MigrationClass } from './database/migrations.
 export { sessionOptions } from './database/session-options.js';
 export { PlatformModule, APP_NAME, strictValidationPipe, type PlatformOptions } from './platform.module.js';
 export { AuthModule } from './auth/auth.module.js';
-export { JwtAuthGuard, type AuthenticatedRequest } from './auth/jwt-auth.guard.js';
+export { JwtAuthGuard, bearerTokenOf, type AuthenticatedRequest } from './auth/jwt-auth.guard.js';
 export { RateLimitModule } from './rate-limit/rate-limit.module.js';
+export { CallerRateLimit } from './rate-limit/caller-rate-limit.js';
 export { CallerRateLimitGuard } from './rate-limit/caller-rate-limit.guard.js';
 export { JwtVerifier } from './auth/jwt-verifier.js';
 export { Public, Roles, CurrentActor, IS_PUBLIC_KEY, ROLES_KEY } from './auth/auth.decorators.js';

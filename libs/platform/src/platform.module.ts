@@ -11,7 +11,7 @@ import {
   Injectable,
 } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { ValidationError } from 'class-validator';
@@ -106,6 +106,8 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       imports: [
+        // createHttpApp finds the app's route fast paths with it (http/fast-path.ts).
+        DiscoveryModule,
         ConfigModule.forRoot({
           isGlobal: true,
           ignoreEnvFile: true,

@@ -1,5 +1,5 @@
 import type { Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { DiscoveryService, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
@@ -9,6 +9,7 @@ import { correlationIdFrom, requestContext } from '../logging/request-context.js
 import { MetricsRegistry } from '../metrics/metrics.js';
 import { traceHttpRequests } from '../tracing/http-tracing.js';
 import { isTracing, stopTracing } from '../tracing/tracing.js';
+import { attachFastPaths, discoverFastPaths } from './fast-path.js';
 import { isPlatformPath } from './platform-routes.js';
 import { sendProblem, toProblem } from './problem.filter.js';
 
@@ -42,8 +43,9 @@ const QUIET_ROUTES: ReadonlySet<string> = new Set(['/health/live', '/health/read
  * Creates a Fastify-backed Nest app with the platform's HTTP behaviour:
  * correlation ids, request logs and metrics, a trace span per request (when
  * TRACING is on), problem+json for every error
- * (including Fastify's own), security headers, OpenAPI at /docs, and
- * graceful shutdown on SIGTERM/SIGINT.
+ * (including Fastify's own), security headers, OpenAPI at /docs, the
+ * app's route fast paths (RouteFastPath), and graceful shutdown on
+ * SIGTERM/SIGINT.
  */
 export async function createHttpApp(
   module: Type<unknown>,
@@ -107,6 +109,10 @@ export async function createHttpApp(
   });
   // Fastify's own errors (bad JSON, body too large, media type) and unknown routes reach
   // ProblemDetailsFilter through Nest's error and not-found handlers.
+  // Before Nest registers its routes (app.init): each fast path joins its route as it is added.
+  attachFastPaths(fastify, discoverFastPaths(app.get(DiscoveryService)), ({ method, url }) =>
+    metrics.httpFastPathAnswers.inc({ method, route: url }),
+  );
 
   const document = SwaggerModule.createDocument(
     app,

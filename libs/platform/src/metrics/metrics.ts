@@ -8,6 +8,7 @@ export class MetricsRegistry {
   readonly registry = new Registry();
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   readonly httpDuration: Histogram<'method' | 'route'>;
+  readonly httpFastPathAnswers: Counter<'method' | 'route'>;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -22,6 +23,12 @@ export class MetricsRegistry {
       help: 'HTTP request latency',
       labelNames: ['method', 'route'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [this.registry],
+    });
+    this.httpFastPathAnswers = new Counter({
+      name: 'http_fast_path_answers_total',
+      help: "HTTP requests a route's fast path answered before Nest's pipeline (also counted in http_requests_total)",
+      labelNames: ['method', 'route'],
       registers: [this.registry],
     });
   }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuthModule } from '../auth/auth.module.js';
+import { CallerRateLimit } from './caller-rate-limit.js';
 import { CallerRateLimitGuard } from './caller-rate-limit.guard.js';
 
 /**
@@ -12,6 +13,7 @@ import { CallerRateLimitGuard } from './caller-rate-limit.guard.js';
  */
 @Module({
   imports: [AuthModule],
-  providers: [{ provide: APP_GUARD, useClass: CallerRateLimitGuard }],
+  providers: [CallerRateLimit, { provide: APP_GUARD, useClass: CallerRateLimitGuard }],
+  exports: [CallerRateLimit],
 })
 export class RateLimitModule {}
