@@ -11,7 +11,8 @@ import { CommandServiceModule } from '../../apps/command-service/src/command-ser
 import { QueryServiceModule } from '../../apps/query-service/src/query-service.module.js';
 import { call, type ApiResponse } from '../support/api.js';
 import { commandSideRows, testPool } from '../support/database.js';
-import { startApp, type RunningApp } from '../support/http.js';
+import { eventually, startApp, type RunningApp } from '../support/http.js';
+import { seedAccount } from '../support/read-models.js';
 import { bearer, TEST_JWT_SECRET } from '../support/tokens.js';
 
 const LIMIT = 4;
@@ -35,6 +36,11 @@ describe('rate limiting per caller', () => {
   let queries: RunningApp;
   let db: pg.Pool;
   const rows = () => commandSideRows(db);
+  const fastAnswers = async () => {
+    const text = await (await fetch(`${queries.url}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith('http_fast_path_answers_total{'));
+    return line === undefined ? 0 : Number(line.split(' ').at(-1));
+  };
 
   beforeAll(async () => {
     process.env.JWT_SECRET = TEST_JWT_SECRET;
@@ -139,6 +145,28 @@ describe('rate limiting per caller', () => {
       expect((await balance(bearer(`cust-${randomUUID()}`))).status).toBe(404);
       for (let i = 0; i < LIMIT * 2; i++)
         expect((await fetch(`${queries.url}/health/live`)).status).toBe(200);
+    });
+
+    it('counts a balance answered from memory (the fast path) once, like any other request', async () => {
+      const owner = `cust-${randomUUID()}`;
+      const mine = await seedAccount(db, { ownerId: owner });
+      const balance = (accountId: string, headers: Record<string, string>) =>
+        call(queries.url, 'GET', `/balance?accountId=${accountId}`, { headers });
+      // Another caller's reads show the cache is live (its LISTEN connection up) before counting.
+      const warm = await seedAccount(db, { ownerId: owner });
+      const other = bearer(`teller-${randomUUID()}`, ['teller']);
+      const before = await fastAnswers();
+      expect(await balance(warm, other)).toMatchObject({ status: 200 });
+      expect(
+        await eventually(async () => (await balance(warm, other), (await fastAnswers()) > before), 5000),
+      ).toBe(true);
+
+      const asOwner = bearer(owner);
+      const answeredBefore = await fastAnswers();
+      // The first read loads the row (the controller answers), the others come from memory.
+      for (let i = 0; i < LIMIT; i++) expect((await balance(mine, asOwner)).status).toBe(200);
+      expect((await fastAnswers()) - answeredBefore).toBe(LIMIT - 1);
+      expectRateLimited(await balance(mine, asOwner));
     });
   });
 });

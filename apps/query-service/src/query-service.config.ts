@@ -1,6 +1,6 @@
 import { DATABASE_ROLES } from '@cqrs-bank/event-store';
 import { BaseConfig } from '@cqrs-bank/platform';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsIn, IsInt, Max, Min } from 'class-validator';
 
 /** cqrs-bank query-service settings; see README.md for every variable and its default. */
 export class QueryServiceConfig extends BaseConfig {
@@ -45,4 +45,12 @@ export class QueryServiceConfig extends BaseConfig {
   @Min(1)
   @Max(3_600_000)
   BALANCE_CACHE_MAX_AGE_MS: number = 5000;
+
+  /**
+   * GET /balance answers a request it can answer from the BalanceCache before
+   * Nest's pipeline runs (balance-fast-path.ts); `false` leaves every request
+   * to the controller.
+   */
+  @IsIn(['true', 'false'])
+  BALANCE_FAST_PATH: string = 'true';
 }

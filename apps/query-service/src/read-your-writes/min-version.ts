@@ -8,10 +8,23 @@ export const MIN_VERSION_HEADER = 'x-min-version';
 
 const VERSION = /^[1-9]\d{0,15}$/;
 
-function parseVersion(raw: unknown, name: string): number | undefined {
+/** A version as sent: undefined when absent, null when it is not a positive integer. */
+function versionOf(raw: unknown): number | null | undefined {
   if (raw === undefined) return undefined;
   const n = typeof raw === 'string' && VERSION.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(n)) {
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+/** Both given: the higher one, which satisfies both. */
+function higher(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.max(a, b);
+}
+
+function parseVersion(raw: unknown, name: string): number | undefined {
+  const n = versionOf(raw);
+  if (n === null) {
     throw new ProblemError(
       'VALIDATION_FAILED',
       `${name} must be a positive integer`,
@@ -35,10 +48,21 @@ export const MinVersion = createParamDecorator((_data: unknown, context: Executi
   const query = (request.query ?? {}) as Record<string, unknown>;
   const fromQuery = parseVersion(query.minVersion, 'minVersion');
   const fromHeader = parseVersion(request.headers[MIN_VERSION_HEADER], 'X-Min-Version');
-  if (fromQuery === undefined) return fromHeader;
-  if (fromHeader === undefined) return fromQuery;
-  return Math.max(fromQuery, fromHeader);
+  return higher(fromQuery, fromHeader);
 });
+
+/**
+ * What MinVersion reads from a request, without refusing it: the version
+ * (undefined when neither is given), or null when either is malformed — for
+ * a fast path, which leaves such a request to the route and its 400.
+ */
+export function minVersionOf(request: FastifyRequest): number | null | undefined {
+  const query = (request.query ?? {}) as Record<string, unknown>;
+  const fromQuery = versionOf(query.minVersion);
+  const fromHeader = versionOf(request.headers[MIN_VERSION_HEADER]);
+  if (fromQuery === null || fromHeader === null) return null;
+  return higher(fromQuery, fromHeader);
+}
 
 /** `?minVersion=` on an account route's query DTO. */
 export function MinVersionQuery(): PropertyDecorator {

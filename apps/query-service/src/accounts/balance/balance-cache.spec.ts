@@ -255,6 +255,27 @@ describe('BalanceCache', () => {
     expect(reads).toEqual(['a', 'a']);
   });
 
+  it('answers from memory without reading exactly the rows read() would (fresh)', async () => {
+    jest.useFakeTimers({ now: new Date('2026-11-23T10:00:00Z') });
+    try {
+      const { cache, table, reads, version, projection } = setup({ BALANCE_CACHE_MAX_AGE_MS: 1000 });
+      table.set('a', 2);
+      expect(cache.fresh('a', undefined)).toBeUndefined();
+      await version('a');
+      expect(cache.fresh('a', undefined)?.account.version).toBe(2);
+      expect(cache.fresh('a', 2)?.account.version).toBe(2);
+      expect(cache.fresh('a', 3)).toBeUndefined();
+      projection.listening = false;
+      expect(cache.fresh('a', undefined)).toBeUndefined();
+      projection.listening = true;
+      jest.setSystemTime(new Date('2026-11-23T10:00:01Z'));
+      expect(cache.fresh('a', undefined)).toBeUndefined();
+      expect(reads).toEqual(['a']);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('keeps no missing account', async () => {
     const { reads, version } = setup();
     expect(await version('nope')).toBeUndefined();

@@ -62,17 +62,11 @@ export class BalanceCache implements OnModuleInit, OnModuleDestroy {
     minVersion: number | undefined,
     load: () => Promise<AccountRead | undefined>,
   ): Promise<AccountRead | undefined> {
+    const cached = this.fresh(accountId, minVersion);
+    if (cached) return cached;
     const size = this.config.BALANCE_CACHE_SIZE;
     if (size === 0 || !this.projection.listening) return load();
     const now = Date.now();
-    const hit = this.entries.get(accountId);
-    if (
-      hit &&
-      now - hit.loadedAt < this.config.BALANCE_CACHE_MAX_AGE_MS &&
-      hit.read.account.version >= (minVersion ?? 0)
-    ) {
-      return hit.read;
-    }
     const startedAt = this.projection.mark();
     const read = await load();
     if (read && this.projection.listening && !this.projection.announcedSince(accountId, startedAt)) {
@@ -82,6 +76,20 @@ export class BalanceCache implements OnModuleInit, OnModuleDestroy {
       this.entries.set(accountId, { read, loadedAt: now });
     }
     return read;
+  }
+
+  /** The cached row when it is fresh (and at `minVersion`): what `read` would answer without reading. */
+  fresh(accountId: string, minVersion: number | undefined): AccountRead | undefined {
+    if (this.config.BALANCE_CACHE_SIZE === 0 || !this.projection.listening) return undefined;
+    const hit = this.entries.get(accountId);
+    if (
+      hit &&
+      Date.now() - hit.loadedAt < this.config.BALANCE_CACHE_MAX_AGE_MS &&
+      hit.read.account.version >= (minVersion ?? 0)
+    ) {
+      return hit.read;
+    }
+    return undefined;
   }
 
   /** Entries held right now (for tests and diagnostics). */
