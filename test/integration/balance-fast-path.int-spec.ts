@@ -13,11 +13,9 @@ import type pg from 'pg';
 import { projectionNotices } from '../../apps/projector/src/projections/projection-notice.js';
 import { QueryServiceModule } from '../../apps/query-service/src/query-service.module.js';
 import { testPool } from '../support/database.js';
-import { eventually, startApp, type RunningApp } from '../support/http.js';
+import { eventually, fastPathAnswers, startApp, type RunningApp } from '../support/http.js';
 import { seedAccount } from '../support/read-models.js';
 import { bearer, TEST_JWT_SECRET, token } from '../support/tokens.js';
-
-const FAST_ANSWERS = 'http_fast_path_answers_total';
 
 interface Case {
   name: string;
@@ -34,10 +32,8 @@ async function observe(app: RunningApp, { path, headers }: Case) {
   return { status: res.status, headers: seen, body: await res.text() };
 }
 
-async function fastAnswers(app: RunningApp): Promise<number> {
-  const text = await (await fetch(`${app.url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${FAST_ANSWERS}{`));
-  return line === undefined ? 0 : Number(line.split(' ').at(-1));
+function fastAnswers(app: RunningApp): Promise<number> {
+  return fastPathAnswers(app.url);
 }
 
 describe('GET /balance fast path', () => {

@@ -10,7 +10,7 @@ import {
 } from '../../apps/query-service/src/read-your-writes/version-waiter.js';
 import { call, type ApiResponse } from '../support/api.js';
 import { testPool } from '../support/database.js';
-import { eventually, startApp, type RunningApp } from '../support/http.js';
+import { eventually, fastPathAnswers, startApp, type RunningApp } from '../support/http.js';
 import {
   notifyProjectionApplied,
   seedAccount,
@@ -732,6 +732,23 @@ describe('query-service', () => {
         expect(
           await eventually(async () => (await balanceOf(accountId)).version === 2, CACHE_MAX_AGE_MS * 3, 50),
         ).toBe(true);
+      });
+
+      it('keeps a row in use fresh in the background: an unannounced change shows, every read from memory', async () => {
+        const accountId = await seedAccount(db, { ownerId: alice, version: 1 });
+        expect(await balanceOf(accountId)).toMatchObject({ version: 1 });
+        const answeredBefore = await fastPathAnswers(app.url);
+        await unannounced(accountId, 2);
+        let reads = 0;
+        let version = 1;
+        for (const deadline = Date.now() + CACHE_MAX_AGE_MS * 3; version !== 2 && Date.now() < deadline;) {
+          version = (await balanceOf(accountId)).version as number;
+          reads++;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        expect(version).toBe(2);
+        // Read again before it aged out: no read waited for Postgres (each answered by the fast path).
+        expect((await fastPathAnswers(app.url)) - answeredBefore).toBe(reads);
       });
 
       it('answers a change the projector announced as soon as the announcement arrives', async () => {

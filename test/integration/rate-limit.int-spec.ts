@@ -11,7 +11,7 @@ import { CommandServiceModule } from '../../apps/command-service/src/command-ser
 import { QueryServiceModule } from '../../apps/query-service/src/query-service.module.js';
 import { call, type ApiResponse } from '../support/api.js';
 import { commandSideRows, testPool } from '../support/database.js';
-import { eventually, startApp, type RunningApp } from '../support/http.js';
+import { eventually, fastPathAnswers, startApp, type RunningApp } from '../support/http.js';
 import { seedAccount } from '../support/read-models.js';
 import { bearer, TEST_JWT_SECRET } from '../support/tokens.js';
 
@@ -36,11 +36,7 @@ describe('rate limiting per caller', () => {
   let queries: RunningApp;
   let db: pg.Pool;
   const rows = () => commandSideRows(db);
-  const fastAnswers = async () => {
-    const text = await (await fetch(`${queries.url}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith('http_fast_path_answers_total{'));
-    return line === undefined ? 0 : Number(line.split(' ').at(-1));
-  };
+  const fastAnswers = () => fastPathAnswers(queries.url);
 
   beforeAll(async () => {
     process.env.JWT_SECRET = TEST_JWT_SECRET;

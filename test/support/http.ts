@@ -29,3 +29,12 @@ export async function eventually(
   }
   return false;
 }
+
+/** Requests the app's route fast paths answered so far (http_fast_path_answers_total, all routes). */
+export async function fastPathAnswers(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('http_fast_path_answers_total{'))
+    .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+}

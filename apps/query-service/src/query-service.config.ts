@@ -40,6 +40,7 @@ export class QueryServiceConfig extends BaseConfig {
   /**
    * A cached row neither read nor brought up to date by a notification for
    * this long is read again: a bound on staleness if notifications stop unnoticed.
+   * Rows in use are read again in the background at half this age.
    */
   @IsInt()
   @Min(1)

@@ -93,6 +93,16 @@ export class AccountReadModelsRepository {
     return rows[0] && { account: toAccount(rows[0]) };
   }
 
+  /** The rows of `accountIds` that exist, by id (lower case): the balance cache's background read. */
+  async accounts(accountIds: readonly string[]): Promise<Map<string, AccountRead>> {
+    const { rows } = await this.pool.query<AccountRow>({
+      name: 'qs_accounts',
+      text: `SELECT ${ACCOUNT_COLUMNS} FROM account_balance b WHERE b.account_id = ANY($1::uuid[])`,
+      values: [accountIds],
+    });
+    return new Map(rows.map((row) => [row.account_id, { account: toAccount(row) }]));
+  }
+
   /** Newest first, below `beforeVersion` when given; fetches `limit` entries. */
   async transactions(
     accountId: string,

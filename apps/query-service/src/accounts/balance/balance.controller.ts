@@ -2,7 +2,6 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '@cqrs-bank/platform';
 import { MinVersion } from '../../read-your-writes/min-version.js';
-import { AccountReadModelsRepository } from '../account-read-models.repository.js';
 import { AccountReader } from '../account-reader.js';
 import { ApiAccountRoute } from '../account-route.js';
 import { BalanceCache } from './balance-cache.js';
@@ -13,7 +12,6 @@ import { BalanceResponse, balanceResponse } from './balance.response.js';
 export class BalanceController {
   constructor(
     private readonly reader: AccountReader,
-    private readonly readModels: AccountReadModelsRepository,
     private readonly cache: BalanceCache,
   ) {}
 
@@ -28,7 +26,7 @@ export class BalanceController {
   ): Promise<BalanceResponse> {
     const { accountId } = query;
     const { account } = await this.reader.read(actor, accountId, minVersion, (atLeast) =>
-      this.cache.read(accountId, atLeast, () => this.readModels.account(accountId)),
+      this.cache.read(accountId, atLeast),
     );
     return balanceResponse(account);
   }
