@@ -94,7 +94,7 @@ export async function createHttpApp(
     const seconds = reply.elapsedTime / 1000;
     metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
     metrics.httpDuration.observe({ method: request.method, route }, seconds);
-    if (!QUIET_ROUTES.has(route)) {
+    if (!QUIET_ROUTES.has(route) && logger.pino.isLevelEnabled('info')) {
       const traceId = traceIdOf?.(request);
       logger.pino.info({
         msg: 'request',

@@ -1,5 +1,6 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import type { Actor } from '../auth/actor.js';
 import { bearerTokenOf } from '../auth/jwt-auth.guard.js';
 import { JwtVerifier } from '../auth/jwt-verifier.js';
 import { BaseConfig } from '../config/base.config.js';
@@ -42,10 +43,14 @@ export class CallerRateLimit implements OnApplicationShutdown {
     return this.limiter?.limit;
   }
 
-  /** Counts the request against its caller's budget, unless the budget is spent. */
-  admit(request: FastifyRequest): RateLimitDecision {
+  /**
+   * Counts the request against its caller's budget, unless the budget is
+   * spent. `actor`: the caller its bearer token proved, when the asker has
+   * verified it already.
+   */
+  admit(request: FastifyRequest, actor?: Actor): RateLimitDecision {
     if (this.limiter === undefined || isPlatformRoute(request)) return ALLOWED;
-    return this.limiter.hit(this.callerOf(request));
+    return this.limiter.hit(actor === undefined ? this.callerOf(request) : `sub:${actor.sub}`);
   }
 
   onApplicationShutdown(): void {

@@ -9,6 +9,7 @@ import {
 import { AccountReadModelsRepository, type AccountRead } from '../account-read-models.repository.js';
 
 interface Entry {
+  /** Replaced, never changed in place: what is derived from a row object (its JSON) stays true. */
   read: AccountRead;
   loadedAt: number;
   /** Answered from since it was last loaded: worth reading again before it expires. */

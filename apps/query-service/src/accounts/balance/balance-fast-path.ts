@@ -12,8 +12,12 @@ import { isUUID } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryServiceConfig } from '../../query-service.config.js';
 import { minVersionOf } from '../../read-your-writes/min-version.js';
+import type { AccountRead } from '../account-read-models.repository.js';
 import { BalanceCache } from './balance-cache.js';
 import { balanceResponse } from './balance.response.js';
+
+/** What Fastify answers a JSON object with (the controller's answer). */
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** BalanceQueryDto's parameters: any other one is the controller's 400. */
 const PARAMETERS: ReadonlySet<string> = new Set(['accountId', 'minVersion']);
@@ -33,6 +37,7 @@ export class BalanceFastPath implements RouteFastPath {
   readonly method = 'GET';
   readonly url = '/balance';
   readonly enabled: boolean;
+  private readonly bodies = new WeakMap<AccountRead, string>();
 
   constructor(
     config: QueryServiceConfig,
@@ -56,10 +61,20 @@ export class BalanceFastPath implements RouteFastPath {
     const read = this.cache.fresh(accountId, minVersion);
     if (read === undefined || !canActOnOwner(actor, read.account.ownerId)) return false;
     // Last, so that only a request answered here is counted here.
-    if (!this.rateLimit.admit(request).allowed) return false;
+    if (!this.rateLimit.admit(request, actor).allowed) return false;
 
-    void reply.send(balanceResponse(read.account));
+    void reply.type(JSON_TYPE).send(this.bodyOf(read));
     return true;
+  }
+
+  /** The answer's JSON, made once per row: the cache replaces a row it updates, never changes it. */
+  private bodyOf(read: AccountRead): string {
+    let body = this.bodies.get(read);
+    if (body === undefined) {
+      body = JSON.stringify(balanceResponse(read.account));
+      this.bodies.set(read, body);
+    }
+    return body;
   }
 
   /** The caller JwtAuthGuard would let through, if any. */
