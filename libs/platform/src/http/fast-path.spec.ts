@@ -2,17 +2,26 @@ import { describe, expect, it } from '@jest/globals';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { attachFastPaths, type RouteFastPath } from './fast-path.js';
 
-/** Answers `?fast=yes` itself, leaves anything else to the route. */
+/**
+ * Answers `?fast=yes` itself, `?fast=later` a moment later, `?fast=fails` with an
+ * error a moment later; leaves anything else to the route.
+ */
 function fastPath(url = '/thing', fail = false): RouteFastPath {
   return {
     method: 'GET',
     url,
     enabled: true,
-    answer(request: FastifyRequest, reply: FastifyReply): boolean {
+    answer(request: FastifyRequest, reply: FastifyReply): boolean | Promise<void> {
       if (fail) throw new Error('fast path broke');
-      if ((request.query as Record<string, string>).fast !== 'yes') return false;
-      void reply.send({ by: 'fast path' });
-      return true;
+      const fast = (request.query as Record<string, string>).fast;
+      if (fast === 'yes') {
+        void reply.send({ by: 'fast path' });
+        return true;
+      }
+      const later = new Promise((resolve) => setTimeout(resolve, 5));
+      if (fast === 'later') return later.then(() => void reply.send({ by: 'fast path, later' }));
+      if (fast === 'fails') return later.then(() => Promise.reject(new Error('gave up')));
+      return false;
     },
   };
 }
@@ -38,6 +47,14 @@ describe('attachFastPaths', () => {
     expect(await get('/thing?fast=yes')).toEqual({ by: 'fast path' });
     expect(await get('/thing?fast=no')).toEqual({ by: 'route' });
     expect(answered).toEqual(['/thing']);
+    await fastify.close();
+  });
+
+  it('answers when a promise settles: its result, or its error through the error handler', async () => {
+    const { fastify, answered, get } = await app([fastPath()]);
+    expect(await get('/thing?fast=later')).toEqual({ by: 'fast path, later' });
+    expect(await get('/thing?fast=fails')).toEqual({ error: 'gave up' });
+    expect(answered).toEqual(['/thing', '/thing']);
     await fastify.close();
   });
 

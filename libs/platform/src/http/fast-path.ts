@@ -3,20 +3,21 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandle
 
 /**
  * An answer to some requests of a Nest route, given before Nest's pipeline
- * runs. For a route that answers from memory, the guards, the validation
- * pipe (class-transformer, class-validator) and the router's wrappers cost
- * more than the answer itself. A fast path answers only the requests it is
- * sure of and leaves every other one — any refusal or error, anything it
- * would have to wait or read for — to the route's controller, which stays
- * the route's one definition: OpenAPI, validation and its messages, errors.
+ * runs. For a route whose answer is cheap (from memory), the guards, the
+ * validation pipe (class-transformer, class-validator) and the router's
+ * wrappers cost more than the answer itself. A fast path takes only
+ * well-formed requests from callers the route's guards would let through,
+ * and leaves every other one to the route's controller, which stays the
+ * route's one definition: OpenAPI, validation and its messages, refusals.
  *
  * It runs as the route's own onRequest hook, after the platform's hooks
  * (correlation id, security headers, request metrics and logs, tracing), so
- * an answer carries what every answer carries. It must answer exactly what
- * the controller would, applying the same rules: CallerRateLimit (asked last,
- * once it is sure to answer, so a request is counted once whoever answers
- * it), the bearer token (JwtVerifier, at least one role), the caller's right
- * to see what it answers.
+ * an answer carries what every answer carries, and an error it throws or
+ * rejects with is answered as the route's errors are (problem+json). It must
+ * answer exactly what the controller would, applying the same rules: the
+ * bearer token (JwtVerifier, at least one role), the caller's rights,
+ * CallerRateLimit (asked once the request is taken, so each request is
+ * counted once, by whichever of the two answers it).
  */
 export interface RouteFastPath {
   /** The route's method; only GET routes have one. */
@@ -25,8 +26,11 @@ export interface RouteFastPath {
   readonly url: string;
   /** False: the route is left to its controller entirely (a setting turned it off). */
   readonly enabled: boolean;
-  /** Sends the whole answer and returns true, or returns false having sent nothing. */
-  answer(request: FastifyRequest, reply: FastifyReply): boolean;
+  /**
+   * false: not taken, nothing sent, the controller answers. true: answered.
+   * A promise: taken, answered when it settles (a rejection as an error of the route).
+   */
+  answer(request: FastifyRequest, reply: FastifyReply): boolean | Promise<void>;
 }
 
 /** Marks a provider that implements RouteFastPath: createHttpApp attaches it to its route. */
@@ -69,15 +73,19 @@ export function attachFastPaths(
 
 function hookOf(fastPath: RouteFastPath, answered: (fastPath: RouteFastPath) => void): onRequestHookHandler {
   return (request, reply, done) => {
-    let sent: boolean;
+    let taken: boolean | Promise<void>;
     try {
-      sent = fastPath.answer(request, reply);
+      taken = fastPath.answer(request, reply);
     } catch (err) {
-      // Answered as any error of the route is (problem+json 500), never retried through the controller.
+      // Answered as any error of the route is (problem+json), never retried through the controller.
       done(err as Error);
       return;
     }
-    if (sent) answered(fastPath);
-    else done();
+    if (taken === false) {
+      done();
+      return;
+    }
+    answered(fastPath);
+    if (taken !== true) taken.catch((err: unknown) => done(err as Error));
   };
 }
