@@ -7,6 +7,7 @@ import { AccountSummaryController } from './account-summary/account-summary.cont
 import { BalanceAtController } from './balance-at/balance-at.controller.js';
 import { BalanceCache } from './balance/balance-cache.js';
 import { BalanceFastPath } from './balance/balance-fast-path.js';
+import { BalanceReader } from './balance/balance-reader.js';
 import { BalanceController } from './balance/balance.controller.js';
 import { MonthlySummaryController } from './monthly-summary/monthly-summary.controller.js';
 import { TransactionsController } from './transactions/transactions.controller.js';
@@ -21,6 +22,6 @@ import { TransactionsController } from './transactions/transactions.controller.j
     BalanceAtController,
     MonthlySummaryController,
   ],
-  providers: [AccountReadModelsRepository, AccountReader, BalanceCache, BalanceFastPath],
+  providers: [AccountReadModelsRepository, AccountReader, BalanceCache, BalanceReader, BalanceFastPath],
 })
 export class AccountsModule {}

@@ -13,8 +13,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryServiceConfig } from '../../query-service.config.js';
 import { minVersionOf } from '../../read-your-writes/min-version.js';
 import type { AccountRead } from '../account-read-models.repository.js';
-import { AccountReader } from '../account-reader.js';
 import { BalanceCache } from './balance-cache.js';
+import { BalanceReader } from './balance-reader.js';
 import { balanceResponse } from './balance.response.js';
 
 /** What Fastify answers a JSON object with (the controller's answer). */
@@ -27,8 +27,8 @@ const PARAMETERS: ReadonlySet<string> = new Set(['accountId', 'minVersion']);
  * GET /balance, the hottest read, without Nest's pipeline: a well-formed
  * query (BalanceQueryDto's own checks, no other parameter) from a caller
  * JwtAuthGuard and CallerRateLimitGuard let through is answered here, as
- * BalanceController answers it — through AccountReader and the BalanceCache,
- * its 404 and 503 included — straight from memory when the cache holds a
+ * BalanceController answers it — through the same BalanceReader, its 404
+ * and 503 included — straight from memory when the cache holds a
  * fresh row the caller may see at the requested minVersion. Anything else
  * (a 400, 401, 403 or 429) goes on to the controller unchanged.
  */
@@ -43,7 +43,7 @@ export class BalanceFastPath implements RouteFastPath {
   constructor(
     config: QueryServiceConfig,
     private readonly cache: BalanceCache,
-    private readonly reader: AccountReader,
+    private readonly balances: BalanceReader,
     private readonly verifier: JwtVerifier,
     private readonly rateLimit: CallerRateLimit,
   ) {
@@ -68,8 +68,8 @@ export class BalanceFastPath implements RouteFastPath {
       void reply.type(JSON_TYPE).send(this.bodyOf(cached));
       return true;
     }
-    return this.reader
-      .read(actor, accountId, minVersion, (atLeast) => this.cache.read(accountId, atLeast))
+    return this.balances
+      .read(actor, accountId, minVersion)
       .then((read) => void reply.type(JSON_TYPE).send(this.bodyOf(read)));
   }
 

@@ -2,18 +2,14 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse } from '@nestjs/swagger';
 import { CurrentActor, type Actor } from '@cqrs-bank/platform';
 import { MinVersion } from '../../read-your-writes/min-version.js';
-import { AccountReader } from '../account-reader.js';
 import { ApiAccountRoute } from '../account-route.js';
-import { BalanceCache } from './balance-cache.js';
+import { BalanceReader } from './balance-reader.js';
 import { BalanceQueryDto } from './balance.dto.js';
 import { BalanceResponse, balanceResponse } from './balance.response.js';
 
 @Controller()
 export class BalanceController {
-  constructor(
-    private readonly reader: AccountReader,
-    private readonly cache: BalanceCache,
-  ) {}
+  constructor(private readonly balances: BalanceReader) {}
 
   /** The current balance of an account. */
   @Get('balance')
@@ -24,10 +20,7 @@ export class BalanceController {
     @MinVersion() minVersion: number | undefined,
     @CurrentActor() actor: Actor,
   ): Promise<BalanceResponse> {
-    const { accountId } = query;
-    const { account } = await this.reader.read(actor, accountId, minVersion, (atLeast) =>
-      this.cache.read(accountId, atLeast),
-    );
+    const { account } = await this.balances.read(actor, query.accountId, minVersion);
     return balanceResponse(account);
   }
 }
