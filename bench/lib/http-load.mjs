@@ -1,19 +1,23 @@
-// HTTP load with autocannon, as the HTTP scenarios measure it: an unmeasured
-// warm-up, then BENCH_SECONDS; only 2xx answers count (their latency too),
-// the others are listed in `details`. Latency has autocannon's 1 ms resolution.
+// HTTP load as the HTTP scenarios measure it: CLIENT_THREADS worker threads
+// (as many as pgbench's --jobs), each holding its share of the keep-alive
+// connections, each connection sending one request and reading its answer
+// before the next (no pipelining). An unmeasured warm-up, then BENCH_SECONDS;
+// only 2xx answers count (their latency too, to the microsecond), the others
+// are listed in `details`.
 //
-// autocannon runs in CLIENT_THREADS worker threads, as many as pgbench's
-// --jobs: one JavaScript thread parsing every answer would measure the load
-// generator (about 10 000 answers/s here, from a server that does nothing),
-// not the service, and the baselines' client is not held to one thread either.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+// The client is our own (http-load.worker.mjs) and does as little as an HTTP
+// client can: the requests are written out as bytes once, and an answer is
+// read only as far as its status and length. On two shared cores the load
+// generator takes its CPU from the service it measures, and the baselines'
+// client (pgbench, C) needs under half a core for twice the rate; autocannon,
+// which builds and parses every request and answer in JavaScript, used about
+// twice this client's CPU per answer — as much as the query-service it loaded.
+import { Worker } from 'node:worker_threads';
 import { CLIENT_THREADS } from './settings.mjs';
+import { sleep } from './load.mjs';
 
-const SETUP_REQUEST = fileURLToPath(new URL('./http-variant.cjs', import.meta.url));
+/** Latencies are kept per microsecond up to this; slower ones count as this. */
+const MAX_LATENCY_US = 2_000_000;
 
 /**
  * @param {object} options
@@ -37,50 +41,108 @@ export async function measureHttp({
   warmupSeconds,
   log,
 }) {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-http-'));
-  const variantsFile = join(dir, 'variants.json');
-  writeFileSync(variantsFile, JSON.stringify(variants));
-  // Worker threads start with a copy of this environment.
-  process.env.BENCH_HTTP_VARIANTS = variantsFile;
-  // Latency percentiles of the answers that count (2xx), like the other rows.
-  const options = {
-    url,
-    connections,
-    workers: CLIENT_THREADS,
-    excludeErrorStats: true,
-    requests: [{ ...request, setupRequest: SETUP_REQUEST }],
-  };
-  let result;
+  const { hostname, port } = new URL(url);
+  const requests = variants.map((variant) => requestText(hostname, port, request, variant));
+  const threads = Array.from({ length: CLIENT_THREADS }, (_, i) => {
+    const share = Math.floor(connections / CLIENT_THREADS) + (i < connections % CLIENT_THREADS ? 1 : 0);
+    return new Worker(new URL('./http-load.worker.mjs', import.meta.url), {
+      workerData: {
+        host: hostname,
+        port: Number(port),
+        connections: share,
+        requests,
+        maxLatencyUs: MAX_LATENCY_US,
+      },
+    });
+  });
   try {
+    await Promise.all(threads.map((thread) => answer(thread, (message) => message === 'ready')));
     if (warmupSeconds > 0) {
       log(`warming up for ${warmupSeconds} s`);
-      await autocannon({ ...options, duration: warmupSeconds });
+      await sleep(warmupSeconds * 1000);
     }
     log(`${connections} connections from ${CLIENT_THREADS} threads for ${seconds} s`);
-    result = await autocannon({ ...options, duration: seconds });
+    for (const thread of threads) thread.postMessage('count');
+    const started = performance.now();
+    await sleep(seconds * 1000);
+    const results = await Promise.all(
+      threads.map((thread) => {
+        const result = answer(thread, (message) => typeof message === 'object');
+        thread.postMessage('stop');
+        return result;
+      }),
+    );
+    const took = (performance.now() - started) / 1000;
+    return summary(name, connections, took, results);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await Promise.all(threads.map((thread) => thread.terminate()));
   }
+}
 
-  const byStatus = Object.fromEntries(
-    Object.entries(result.statusCodeStats ?? {}).map(([status, { count }]) => [status, Number(count)]),
-  );
-  const ok = Object.entries(byStatus)
+/** The request's bytes as sent: HTTP/1.1, keep-alive, with a length when it has a body. */
+function requestText(host, port, request, variant) {
+  const body = variant.body ?? '';
+  const headers = {
+    host: `${host}:${port}`,
+    ...request.headers,
+    ...(body === '' ? {} : { 'content-length': String(Buffer.byteLength(body)) }),
+  };
+  const lines = Object.entries(headers).map(([key, value]) => `${key}: ${value}\r\n`);
+  const text = `${request.method} ${variant.path ?? request.path ?? '/'} HTTP/1.1\r\n${lines.join('')}\r\n${body}`;
+  if (Buffer.byteLength(text) !== text.length) throw new Error('bench requests are ASCII');
+  return text;
+}
+
+function answer(thread, wanted) {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message) => {
+      if (!wanted(message)) return;
+      thread.off('message', onMessage);
+      resolve(message);
+    };
+    thread.on('message', onMessage);
+    thread.once('error', reject);
+  });
+}
+
+/** One measurement row from every thread's counts and latency histogram. */
+function summary(name, connections, seconds, results) {
+  const latencies = new Float64Array(MAX_LATENCY_US + 1);
+  const statuses = {};
+  const errors = {};
+  for (const result of results) {
+    for (let us = 0; us < result.latencies.length; us++) latencies[us] += result.latencies[us];
+    for (const [status, n] of Object.entries(result.statuses)) statuses[status] = (statuses[status] ?? 0) + n;
+    for (const [error, n] of Object.entries(result.errors)) errors[error] = (errors[error] ?? 0) + n;
+  }
+  const ok = Object.entries(statuses)
     .filter(([status]) => status.startsWith('2'))
-    .reduce((sum, [, count]) => sum + count, 0);
-  const non2xx = Object.fromEntries(Object.entries(byStatus).filter(([status]) => !status.startsWith('2')));
+    .reduce((sum, [, n]) => sum + n, 0);
+  const non2xx = Object.fromEntries(Object.entries(statuses).filter(([status]) => !status.startsWith('2')));
   return {
     name,
     ops: ok,
-    seconds: result.duration,
-    p50_ms: result.latency.p50,
-    p99_ms: result.latency.p99,
+    seconds,
+    p50_ms: percentile(latencies, ok, 0.5),
+    p99_ms: percentile(latencies, ok, 0.99),
     details: {
       connections,
       threads: CLIENT_THREADS,
+      client: 'bench/lib/http-load.worker.mjs',
       non2xx,
-      errors: result.errors,
-      timeouts: result.timeouts,
+      errors,
     },
   };
+}
+
+/** The latency (ms, to the µs) at quantile q of `count` answers, from the per-µs histogram. */
+function percentile(latencies, count, q) {
+  if (count === 0) return null;
+  const rank = Math.ceil(q * count);
+  let seen = 0;
+  for (let us = 0; us < latencies.length; us++) {
+    seen += latencies[us];
+    if (seen >= rank) return us / 1000;
+  }
+  return MAX_LATENCY_US / 1000;
 }

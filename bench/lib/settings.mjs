@@ -16,7 +16,7 @@ export const DIST = process.env.BENCH_DIST || join(ROOT, 'dist');
 export const BENCH_DATABASE = 'cqrs_bank_bench';
 
 /**
- * Threads of the load generators: pgbench's --jobs and autocannon's workers,
+ * Threads of the load generators: pgbench's --jobs and http-load.mjs's threads,
  * so an HTTP scenario's client has the CPU its pgbench baseline's has.
  */
 export const CLIENT_THREADS = 2;

@@ -1,7 +1,7 @@
 // Scenario `balance-http`: GET /balance against the built query-service
 // (`node dist/apps/query-service/src/main.js`, production mode, its own
-// process) over 2 000 account_balance rows seeded by SQL, 64 autocannon
-// connections, a random account and a teller's bearer token on every request.
+// process) over 2 000 account_balance rows seeded by SQL, 64 keep-alive
+// connections (http-load.mjs), a random account and a teller's bearer token on every request.
 // Only 2xx answers count; compared with `pgbench-read`, the same select
 // straight from Postgres.
 import { startApp, stopApps } from '../lib/apps.mjs';

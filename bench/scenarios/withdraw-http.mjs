@@ -1,6 +1,6 @@
 // Scenario `withdraw-http`: POST /withdraw against the built command-service
 // (`node dist/apps/command-service/src/main.js`, production mode, its own
-// process), 64 autocannon connections, a random account and a bearer token on
+// process), 64 keep-alive connections (http-load.mjs), a random account and a bearer token on
 // every request. Only 2xx answers count as operations; the rest are reported.
 import { stopApps } from '../lib/apps.mjs';
 import { openAccountsOverHttp, startHttpService, tellerToken } from '../lib/command-service.mjs';
