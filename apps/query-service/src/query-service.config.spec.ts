@@ -27,4 +27,15 @@ describe('QueryServiceConfig', () => {
       );
     }
   });
+
+  it('serves from one process unless HTTP_WORKERS says how many', () => {
+    expect(loadConfig(QueryServiceConfig, { NODE_ENV: 'test' }).HTTP_WORKERS).toBe(1);
+    expect(loadConfig(QueryServiceConfig, { NODE_ENV: 'test', HTTP_WORKERS: '4' }).HTTP_WORKERS).toBe(4);
+  });
+
+  it('refuses an HTTP_WORKERS that is not a whole number from 1 to 64', () => {
+    for (const bad of ['0', '65', '1.5', 'two', '-2']) {
+      expect(problemsOf({ NODE_ENV: 'test', HTTP_WORKERS: bad }).join('\n')).toMatch(/HTTP_WORKERS/);
+    }
+  });
 });

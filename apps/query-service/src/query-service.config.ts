@@ -54,4 +54,16 @@ export class QueryServiceConfig extends BaseConfig {
    */
   @IsIn(['true', 'false'])
   BALANCE_FAST_PATH: string = 'true';
+
+  /**
+   * Processes serving the HTTP API, sharing its port (node:cluster; one
+   * process answers from one thread): set it to the cores the replica is
+   * given. Each has its own balance cache, Postgres pool and notification
+   * listener; /metrics sums them all; RATE_LIMIT_PER_MINUTE counts per
+   * process. 1: the service is one process.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  HTTP_WORKERS: number = 1;
 }

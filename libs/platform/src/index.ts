@@ -14,6 +14,7 @@ export {
 export { ProblemDetailsFilter, toProblem } from './http/problem.filter.js';
 export { createHttpApp, listen, BODY_LIMIT_BYTES, type HttpAppOptions } from './http/bootstrap.js';
 export { FastPath, type RouteFastPath } from './http/fast-path.js';
+export { serveFromWorkers, type HttpWorkersOptions } from './http/http-workers.js';
 export { READINESS_CHECKS, withTimeout, type ReadinessCheck } from './health/readiness-check.js';
 export { MetricsRegistry } from './metrics/metrics.js';
 export { dataSourceOptions } from './database/data-source-options.js';

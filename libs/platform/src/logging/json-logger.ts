@@ -1,10 +1,12 @@
+import cluster from 'node:cluster';
 import type { LoggerService } from '@nestjs/common';
 import { pino, type Logger } from 'pino';
 import { requestContext } from './request-context.js';
 
 /**
  * JSON-lines logger (pino) used by Nest and by our own code. Every line carries
- * the app name and, inside a request, its correlation id.
+ * the app name (and the worker's number in one of its HTTP workers) and,
+ * inside a request, its correlation id.
  */
 export class JsonLogger implements LoggerService {
   readonly pino: Logger;
@@ -13,7 +15,8 @@ export class JsonLogger implements LoggerService {
     this.pino = pino(
       {
         level,
-        base: { app },
+        // One of an app's HTTP workers (serveFromWorkers): its lines say which.
+        base: cluster.isWorker ? { app, worker: cluster.worker!.id } : { app },
         timestamp: pino.stdTimeFunctions.isoTime,
         formatters: { level: (label) => ({ level: label }) },
         mixin: () => {

@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Injectable } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { ClusterMetricsScraper } from './cluster-metrics.js';
 
 /** One Prometheus registry per app; libs register their metrics on it. */
 @Injectable()
@@ -9,6 +10,7 @@ export class MetricsRegistry {
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   readonly httpDuration: Histogram<'method' | 'route'>;
   readonly httpFastPathAnswers: Counter<'method' | 'route'>;
+  private readonly scraper: ClusterMetricsScraper;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -31,6 +33,12 @@ export class MetricsRegistry {
       labelNames: ['method', 'route'],
       registers: [this.registry],
     });
+    this.scraper = new ClusterMetricsScraper(this.registry);
+  }
+
+  /** The Prometheus text /metrics answers: this process's metrics, or its replica's when it is one of its HTTP workers. */
+  scrape(): Promise<string> {
+    return this.scraper.scrape();
   }
 
   setApp(app: string): void {
@@ -46,6 +54,6 @@ export class MetricsController {
   @Get()
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   scrape(): Promise<string> {
-    return this.metrics.registry.metrics();
+    return this.metrics.scrape();
   }
 }
