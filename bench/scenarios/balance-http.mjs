@@ -3,7 +3,11 @@
 // process) over 2 000 account_balance rows seeded by SQL, 64 keep-alive
 // connections (http-load.mjs), a random account and a teller's bearer token on every request.
 // Only 2xx answers count; compared with `pgbench-read`, the same select
-// straight from Postgres.
+// straight from Postgres. Postgres answers pgbench from a process per client
+// on every core; the query-service is given the machine's cores the same way
+// (HTTP_WORKERS: one process per core, as a replica with that many would be
+// configured) — one Node process answers from one thread.
+import { availableParallelism } from 'node:os';
 import { startApp, stopApps } from '../lib/apps.mjs';
 import { tellerToken } from '../lib/command-service.mjs';
 import { migrate, withClient } from '../lib/database.mjs';
@@ -21,8 +25,9 @@ export async function run({ databaseUrl, settings, log }) {
   await withClient(databaseUrl, (client) => seedBalances(client, ACCOUNTS));
   const accounts = Array.from({ length: ACCOUNTS }, (_, i) => seededAccountId(i + 1));
 
-  log('starting the query-service');
-  const service = await startApp('query-service');
+  const workers = availableParallelism();
+  log(`starting the query-service (HTTP_WORKERS=${workers})`);
+  const service = await startApp('query-service', { env: { HTTP_WORKERS: String(workers) } });
   try {
     const token = tellerToken();
     // Check the route answers what was seeded before loading it.
@@ -34,18 +39,17 @@ export async function run({ databaseUrl, settings, log }) {
       throw new Error(`GET /balance answered ${probe.status}: ${JSON.stringify(body)}`);
     }
     log('getting /balance');
-    return [
-      await measureHttp({
-        name: 'balance-http',
-        url: service.url,
-        connections: CONNECTIONS,
-        request: { method: 'GET', headers: { authorization: `Bearer ${token}` } },
-        variants: accounts.map((accountId) => ({ path: `/balance?accountId=${accountId}` })),
-        seconds: settings.seconds,
-        warmupSeconds: settings.warmupSeconds,
-        log,
-      }),
-    ];
+    const measured = await measureHttp({
+      name: 'balance-http',
+      url: service.url,
+      connections: CONNECTIONS,
+      request: { method: 'GET', headers: { authorization: `Bearer ${token}` } },
+      variants: accounts.map((accountId) => ({ path: `/balance?accountId=${accountId}` })),
+      seconds: settings.seconds,
+      warmupSeconds: settings.warmupSeconds,
+      log,
+    });
+    return [{ ...measured, details: { ...measured.details, http_workers: workers } }];
   } finally {
     await stopApps([service], log);
   }
