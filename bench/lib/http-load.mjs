@@ -14,6 +14,7 @@
 // twice this client's CPU per answer — as much as the query-service it loaded.
 import { Worker } from 'node:worker_threads';
 import { CLIENT_THREADS } from './settings.mjs';
+import { requestBytes } from './http-wire.mjs';
 import { sleep } from './load.mjs';
 
 /** Latencies are kept per microsecond up to this; slower ones count as this. */
@@ -42,7 +43,15 @@ export async function measureHttp({
   log,
 }) {
   const { hostname, port } = new URL(url);
-  const requests = variants.map((variant) => requestText(hostname, port, request, variant));
+  const requests = variants.map((variant) =>
+    requestBytes(
+      `${hostname}:${port}`,
+      request.method,
+      variant.path ?? request.path ?? '/',
+      request.headers ?? {},
+      variant.body,
+    ),
+  );
   const threads = Array.from({ length: CLIENT_THREADS }, (_, i) => {
     const share = Math.floor(connections / CLIENT_THREADS) + (i < connections % CLIENT_THREADS ? 1 : 0);
     return new Worker(new URL('./http-load.worker.mjs', import.meta.url), {
@@ -77,20 +86,6 @@ export async function measureHttp({
   } finally {
     await Promise.all(threads.map((thread) => thread.terminate()));
   }
-}
-
-/** The request's bytes as sent: HTTP/1.1, keep-alive, with a length when it has a body. */
-function requestText(host, port, request, variant) {
-  const body = variant.body ?? '';
-  const headers = {
-    host: `${host}:${port}`,
-    ...request.headers,
-    ...(body === '' ? {} : { 'content-length': String(Buffer.byteLength(body)) }),
-  };
-  const lines = Object.entries(headers).map(([key, value]) => `${key}: ${value}\r\n`);
-  const text = `${request.method} ${variant.path ?? request.path ?? '/'} HTTP/1.1\r\n${lines.join('')}\r\n${body}`;
-  if (Buffer.byteLength(text) !== text.length) throw new Error('bench requests are ASCII');
-  return text;
 }
 
 function answer(thread, wanted) {

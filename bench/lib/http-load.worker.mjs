@@ -7,12 +7,12 @@
 import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
+import { answerIn } from './http-wire.mjs';
 
-/** @type {{host: string, port: number, connections: number, requests: string[], maxLatencyUs: number}} */
+/** @type {{host: string, port: number, connections: number, requests: Uint8Array[], maxLatencyUs: number}} */
 const { host, port, connections, requests, maxLatencyUs } = workerData;
 const parent = parentPort;
-const payloads = requests.map((r) => Buffer.from(r, 'latin1'));
-const HEADERS_END = Buffer.from('\r\n\r\n');
+const payloads = requests.map((r) => Buffer.from(r.buffer, r.byteOffset, r.byteLength));
 
 /** Latency histogram of the counted 2xx answers, one bucket per microsecond (the last: anything slower). */
 let latencies = new Uint32Array(maxLatencyUs + 1);
@@ -50,31 +50,27 @@ class Connection {
 
   receive(chunk) {
     this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
-    const headersEnd = this.buffered.indexOf(HEADERS_END);
-    if (headersEnd < 0) return;
-    const head = this.buffered.toString('latin1', 0, headersEnd);
-    const length = /\r\ncontent-length: *(\d+)/i.exec(head);
-    if (length === null) {
-      // Every answer of these services has a length (Fastify sets it); anything else is a broken exchange.
-      count(errors, 'answer without content-length');
+    let answer;
+    try {
+      answer = answerIn(this.buffered);
+    } catch (err) {
+      count(errors, err.message);
       return void this.socket.destroy();
     }
-    const end = headersEnd + HEADERS_END.length + Number(length[1]);
-    if (this.buffered.length < end) return;
-    if (this.buffered.length > end) {
+    if (answer === undefined) return;
+    if (this.buffered.length > answer.end) {
       count(errors, 'more bytes than the answer');
       return void this.socket.destroy();
     }
     this.buffered = Buffer.alloc(0);
-    const status = head.slice(9, 12);
     if (counting) {
-      count(statuses, status);
-      if (status[0] === '2') {
+      count(statuses, String(answer.status));
+      if (answer.status >= 200 && answer.status < 300) {
         const us = Math.round((performance.now() - this.startedAt) * 1000);
         latencies[Math.min(us, maxLatencyUs)]++;
       }
     }
-    if (/\r\nconnection: *close/i.test(head)) return void this.socket.end();
+    if (answer.close) return void this.socket.end();
     this.send();
   }
 }
