@@ -10,7 +10,7 @@
 // pool wait in it, and whoever times them from their scheduled moment counts
 // that wait.
 import { connect } from 'node:net';
-import { answerIn, requestBytes } from './http-wire.mjs';
+import { AnswerReader, requestBytes } from './http-wire.mjs';
 
 /**
  * @param {number} connections  at most this many connections per host
@@ -78,7 +78,7 @@ class Pool {
 class Connection {
   constructor(pool) {
     this.pool = pool;
-    this.buffered = Buffer.alloc(0);
+    this.reader = new AnswerReader();
     /** @type {{ resolve: Function, reject: Function } | undefined} */
     this.current = undefined;
     this.socket = connect({ host: pool.hostname, port: pool.port, noDelay: true });
@@ -96,25 +96,18 @@ class Connection {
   }
 
   receive(chunk) {
-    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
     let answer;
     try {
-      answer = answerIn(this.buffered);
+      answer = this.reader.push(chunk);
     } catch (err) {
       this.fail(err);
       return void this.socket.destroy();
     }
     if (answer === undefined) return;
-    const text = this.buffered.toString('utf8', answer.bodyStart, answer.end);
-    const extra = this.buffered.length > answer.end;
-    this.buffered = Buffer.alloc(0);
     const { resolve } = this.current ?? {};
     this.current = undefined;
-    resolve?.({ status: answer.status, text });
-    if (extra) {
-      this.fail(new Error('more bytes than the answer'));
-      this.socket.destroy();
-    } else if (answer.close) this.socket.end();
+    resolve?.({ status: answer.status, text: answer.body.toString('utf8') });
+    if (answer.close) this.socket.end();
     else this.pool.released(this);
   }
 

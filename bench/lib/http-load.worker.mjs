@@ -7,7 +7,7 @@
 import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
-import { answerIn } from './http-wire.mjs';
+import { AnswerReader } from './http-wire.mjs';
 
 /** @type {{host: string, port: number, connections: number, requests: Uint8Array[], maxLatencyUs: number}} */
 const { host, port, connections, requests, maxLatencyUs } = workerData;
@@ -26,18 +26,17 @@ const count = (map, key) => map.set(key, (map.get(key) ?? 0) + 1);
 /** One keep-alive connection's request/answer loop; reconnects when the server closes it. */
 class Connection {
   constructor() {
-    this.buffered = Buffer.alloc(0);
     this.startedAt = 0;
     this.open();
   }
 
   open() {
+    this.reader = new AnswerReader();
     this.socket = connect({ host, port, noDelay: true });
     this.socket.on('connect', () => this.send());
     this.socket.on('data', (chunk) => this.receive(chunk));
     this.socket.on('error', (err) => count(errors, err.code ?? err.message));
     this.socket.on('close', () => {
-      this.buffered = Buffer.alloc(0);
       if (!stopping) setTimeout(() => this.open(), 10);
     });
   }
@@ -49,20 +48,14 @@ class Connection {
   }
 
   receive(chunk) {
-    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
     let answer;
     try {
-      answer = answerIn(this.buffered);
+      answer = this.reader.push(chunk);
     } catch (err) {
       count(errors, err.message);
       return void this.socket.destroy();
     }
     if (answer === undefined) return;
-    if (this.buffered.length > answer.end) {
-      count(errors, 'more bytes than the answer');
-      return void this.socket.destroy();
-    }
-    this.buffered = Buffer.alloc(0);
     if (counting) {
       count(statuses, String(answer.status));
       if (answer.status >= 200 && answer.status < 300) {
