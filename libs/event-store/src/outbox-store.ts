@@ -34,8 +34,25 @@ export interface OutboxLease {
   readonly held: boolean;
   /** Asks the server whether this session is still alive (and so still holds the lock). */
   confirm(): Promise<boolean>;
-  /** Resolves on the next outbox notification, after `timeoutMs`, or when the lease is lost. */
-  waitForRows(timeoutMs: number): Promise<void>;
+  /**
+   * Deletes published rows and reads the oldest `limit` after them, on the
+   * lease's own session — so its answer also confirms the lease, as
+   * `confirm` does. Undefined when the lease is lost (nothing was deleted
+   * then, or the deletion died with the session).
+   */
+  settle(published: readonly string[], limit: number): Promise<PendingOutboxMessage[] | undefined>;
+  /**
+   * Outbox notifications received so far: a reader that notes this before
+   * it reads the outbox knows, by comparing later, whether rows may have
+   * committed since its snapshot.
+   */
+  readonly notifications: number;
+  /**
+   * Resolves at once when a notification arrived after `notifications` was
+   * `since`; otherwise on the next notification, after `timeoutMs`, or when
+   * the lease is lost.
+   */
+  waitForRows(timeoutMs: number, since?: number): Promise<void>;
   /** Ends a pending `waitForRows` now (shutdown). */
   wake(): void;
   release(): Promise<void>;
@@ -72,28 +89,20 @@ export class OutboxStore {
    * ahead of them is in the result.
    */
   async fetch(limit: number, inFlight: readonly string[] = []): Promise<PendingOutboxMessage[]> {
-    // Only what Kafka gets, as arrays: the relay's CPU is its bottleneck.
-    const { rows } = await this.pool.query<[string, string, string, Record<string, string>, string]>({
-      name: 'outbox_fetch',
-      // NOT IN (subquery): a hashed look-up per row, whatever the plan.
-      text: `SELECT id, topic, message_key, headers, payload::text
-               FROM outbox
-              WHERE id NOT IN (SELECT unnest($2::bigint[]))
-              ORDER BY tx_id, id LIMIT $1`,
-      values: [limit, inFlight],
-      rowMode: 'array',
-    });
-    return rows.map(([id, topic, key, headers, value]) => ({ id, topic, key, headers, value }));
+    return this.removeAndFetch([], limit, inFlight);
   }
 
-  /** Deletes published rows: call only after Kafka acknowledged every one of them. */
-  async remove(ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await this.pool.query({
-      name: 'outbox_remove',
-      text: 'DELETE FROM outbox WHERE id = ANY($1::bigint[])',
-      values: [ids],
-    });
+  /**
+   * Deletes published rows (call only after Kafka acknowledged every one of
+   * them) and reads the oldest `limit` others, leaving out `inFlight`, in
+   * one statement: one round trip where a delete and a read would take two.
+   */
+  async removeAndFetch(
+    published: readonly string[],
+    limit: number,
+    inFlight: readonly string[] = [],
+  ): Promise<PendingOutboxMessage[]> {
+    return pendingOf(await this.pool.query(removeAndFetchQuery(published, limit, inFlight)));
   }
 
   async stats(): Promise<OutboxStats> {
@@ -134,7 +143,11 @@ export class OutboxStore {
     };
     client.on('error', lose);
     client.on('end', lose);
-    client.on('notification', () => wake?.());
+    let notifications = 0;
+    client.on('notification', () => {
+      notifications += 1;
+      wake?.();
+    });
     try {
       await client.connect();
       const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
@@ -163,8 +176,22 @@ export class OutboxStore {
           return false;
         }
       },
-      waitForRows(timeoutMs) {
-        if (!held) return Promise.resolve();
+      async settle(published, limit) {
+        if (!held) return undefined;
+        let result: pg.QueryResult<OutboxRow>;
+        try {
+          result = await client.query(removeAndFetchQuery(published, limit, []));
+        } catch (err) {
+          if (!held) return undefined;
+          throw err;
+        }
+        return held ? pendingOf(result) : undefined;
+      },
+      get notifications() {
+        return notifications;
+      },
+      waitForRows(timeoutMs, since) {
+        if (!held || (since !== undefined && notifications !== since)) return Promise.resolve();
         return new Promise<void>((resolve) => {
           const timer = setTimeout(done, timeoutMs);
           function done() {
@@ -186,4 +213,46 @@ export class OutboxStore {
       },
     };
   }
+}
+
+type OutboxRow = [id: string, topic: string, key: string, headers: Record<string, string>, value: string];
+
+/**
+ * Deletes `published` and reads the oldest `limit` rows in (tx_id, id)
+ * order other than `inFlight`. The read runs on the statement's snapshot,
+ * which still holds the rows the same statement deletes: they are left out
+ * by id. Only what Kafka gets, as arrays: the relay's CPU is its bottleneck.
+ */
+function removeAndFetchQuery(
+  published: readonly string[],
+  limit: number,
+  inFlight: readonly string[],
+): pg.QueryArrayConfig {
+  if (published.length === 0) {
+    return {
+      name: 'outbox_fetch',
+      // NOT IN (subquery): a hashed look-up per row, whatever the plan.
+      text: `SELECT id, topic, message_key, headers, payload::text
+               FROM outbox
+              WHERE id NOT IN (SELECT unnest($2::bigint[]))
+              ORDER BY tx_id, id LIMIT $1`,
+      values: [limit, inFlight],
+      rowMode: 'array',
+    };
+  }
+  return {
+    name: 'outbox_remove_fetch',
+    // A data-modifying WITH runs to completion whether or not its output is read.
+    text: `WITH removed AS (DELETE FROM outbox WHERE id = ANY($3::bigint[]))
+           SELECT id, topic, message_key, headers, payload::text
+             FROM outbox
+            WHERE id NOT IN (SELECT unnest($2::bigint[] || $3::bigint[]))
+            ORDER BY tx_id, id LIMIT $1`,
+    values: [limit, inFlight, published],
+    rowMode: 'array',
+  };
+}
+
+function pendingOf(result: pg.QueryResult<OutboxRow>): PendingOutboxMessage[] {
+  return result.rows.map(([id, topic, key, headers, value]) => ({ id, topic, key, headers, value }));
 }

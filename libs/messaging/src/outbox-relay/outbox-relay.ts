@@ -30,7 +30,7 @@ export interface OutboxRelayOptions {
 export interface OutboxRelayObserver {
   /** Rows Kafka acknowledged and the relay then deleted. */
   published(count: number): void;
-  /** One round: a batch sent while the batch before it is deleted and the one after it read. */
+  /** One round: a batch sent and acknowledged, the batch before it deleted and the one after it read. */
   round(seconds: number): void;
   failed(stage: RelayStage, error: unknown): void;
   leadership(held: boolean): void;
@@ -47,16 +47,19 @@ const MAX_BACKOFF_MS = 5000;
  * publishes one batch at a time: the oldest committed rows, sent with an
  * idempotent producer (acks = all, one request in flight, so Kafka keeps
  * their order per partition), the lease confirmed once Kafka acknowledged
- * them, then deleted. Kafka and Postgres work at the same time: while batch N
- * is in flight, the database deletes batch N − 1 (acknowledged) and then
- * reads batch N + 1 — the oldest rows other than batch N's, so a row that
- * committed late ahead of them is not skipped; batch N + 1 is sent only once
- * batch N is acknowledged. A crash anywhere before a delete only means the
- * next leader sends those rows again (consumers dedupe on the event id);
- * nothing is deleted that Kafka has not acknowledged. A failed send, read or
- * delete ends the pipeline (the batch read ahead is dropped) and the relay
- * starts again from the oldest row after a backoff — rows wait in the table,
- * in order.
+ * them, then deleted. Under load Kafka and Postgres work at the same time:
+ * while batch N is in flight, one statement deletes batch N − 1
+ * (acknowledged) and reads batch N + 1 — the oldest rows other than batch
+ * N's, so a row that committed late ahead of them is not skipped; batch N + 1
+ * is sent only once batch N is acknowledged. When the outbox is quiet (no
+ * notification since the last read), nothing is read ahead: once Kafka
+ * acknowledged the batch, one statement on the lease's own session deletes
+ * it, reads on and confirms the lease. A crash anywhere before a delete only
+ * means the next leader sends those rows again (consumers dedupe on the event
+ * id); nothing is deleted that Kafka has not acknowledged. A failed send,
+ * read or delete ends the pipeline (the batch read ahead is dropped) and the
+ * relay starts again from the oldest row after a backoff — rows wait in the
+ * table, in order.
  */
 export class OutboxRelay {
   private stopping = false;
@@ -104,9 +107,10 @@ export class OutboxRelay {
         }
         stage.now = 'topics';
         await this.ensureTopics(this.options.topics.map((t) => t.name));
-        const idle = await this.publish(lease, stage);
+        const readAt = await this.publish(lease, stage);
         backoffMs = 0;
-        if (idle) await lease.waitForRows(this.options.pollIntervalMs);
+        // Asleep until rows commit after the last read (at once if they already did).
+        if (readAt !== undefined) await lease.waitForRows(this.options.pollIntervalMs, readAt);
       } catch (err) {
         if (this.stopping) break;
         this.observer.failed(stage.now, err);
@@ -123,15 +127,23 @@ export class OutboxRelay {
 
   /**
    * Publishes batches until the outbox is empty, the lease is lost or the
-   * relay stops; resolves true when the outbox was empty at once (nothing to
-   * do until new rows are notified). Throws on a failed stage, leaving the
-   * rows not yet deleted to the next attempt.
+   * relay stops; resolves with the lease's notification count as of its last
+   * read of the outbox (undefined: the relay cannot go idle — stopping, or
+   * the lease lost). Throws on a failed stage, leaving the rows not yet
+   * deleted to the next attempt.
+   *
+   * Rows are read ahead, while a batch is in flight, only when there may be
+   * more: the batch before it is still to be deleted, or an outbox
+   * notification arrived since the last read. Otherwise (a quiet outbox,
+   * one small batch at a time) the acknowledged batch is deleted and the
+   * next read in one statement on the lease's session, which confirms the
+   * lease too: two round trips to Postgres per batch, not four.
    */
-  private async publish(lease: OutboxLease, stage: { now: RelayStage }): Promise<boolean> {
+  private async publish(lease: OutboxLease, stage: { now: RelayStage }): Promise<number | undefined> {
     const { batchSize } = this.options;
     stage.now = 'fetch';
+    let readAt = lease.notifications;
     let rows = await this.store.fetch(batchSize);
-    if (rows.length === 0) return true;
     /** Sent, acknowledged, the lease confirmed since: to be deleted. */
     let acked: PendingOutboxMessage[] = [];
     while (rows.length > 0 && !this.stopping && lease.held) {
@@ -142,39 +154,56 @@ export class OutboxRelay {
       const started = process.hrtime.bigint();
       const inFlight = rows;
       const previous = acked;
-      const database = { stage: 'remove' as RelayStage };
+      const readAhead = previous.length > 0 || lease.notifications !== readAt;
+      if (readAhead) readAt = lease.notifications;
       const [sent, next] = await Promise.allSettled([
         this.send(inFlight),
-        (async () => {
-          if (previous.length > 0) await this.store.remove(previous.map((r) => r.id));
-          database.stage = 'fetch';
-          return this.store.fetch(
-            batchSize,
-            inFlight.map((r) => r.id),
-          );
-        })(),
+        readAhead
+          ? this.store.removeAndFetch(
+              previous.map((r) => r.id),
+              batchSize,
+              inFlight.map((r) => r.id),
+            )
+          : Promise.resolve([]),
       ]);
-      if (previous.length > 0 && database.stage === 'fetch') this.observer.published(previous.length);
+      if (next.status === 'fulfilled' && previous.length > 0) this.observer.published(previous.length);
       if (sent.status === 'rejected') {
         stage.now = 'send';
         throw sent.reason;
       }
-      // A relay deposed while sending leaves the rows to the new leader.
-      if (!(await lease.confirm())) return false;
-      acked = inFlight;
       if (next.status === 'rejected') {
-        stage.now = database.stage;
+        stage.now = previous.length > 0 ? 'remove' : 'fetch';
         throw next.reason;
       }
-      rows = next.value;
+      if (next.value.length > 0) {
+        // A relay deposed while sending leaves the rows to the new leader.
+        if (!(await lease.confirm())) return undefined;
+        acked = inFlight;
+        rows = next.value;
+      } else {
+        stage.now = 'remove';
+        readAt = lease.notifications;
+        const following = await lease.settle(
+          inFlight.map((r) => r.id),
+          batchSize,
+        );
+        if (!following) return undefined;
+        this.observer.published(inFlight.length);
+        acked = [];
+        rows = following;
+      }
       this.observer.round(Number(process.hrtime.bigint() - started) / 1e9);
     }
     if (acked.length > 0) {
+      // Stopping, or deposed after confirming: what Kafka has is deleted all the same.
       stage.now = 'remove';
-      await this.store.remove(acked.map((r) => r.id));
+      await this.store.removeAndFetch(
+        acked.map((r) => r.id),
+        0,
+      );
       this.observer.published(acked.length);
     }
-    return false;
+    return this.stopping || !lease.held ? undefined : readAt;
   }
 
   private async holdLease(): Promise<OutboxLease | undefined> {
