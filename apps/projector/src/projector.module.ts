@@ -24,6 +24,8 @@ import { ProjectorConfig } from './projector.config.js';
         for (const u of ACCOUNT_UPCASTERS) registry.register(u.type, u.fromVersion, u.upcast);
       },
       personalData: PERSONAL_DATA_FIELDS,
+      // Each batch's transaction: BEGIN with its first read, its write with COMMIT (PipelinedTransaction).
+      pipeline: true,
     }),
   ],
   providers: [LedgerConsumer],

@@ -21,6 +21,12 @@ export interface EventStoreModuleOptions {
   upcasters: (registry: UpcasterRegistry) => void;
   /** Event fields holding personal data, sealed and opened by the PersonalDataVault (SPEC §8). */
   personalData?: readonly PersonalDataField[];
+  /**
+   * Pipelined connections (pg's `pipeline`): a checked-out client sends a
+   * query without waiting for the answer to the one before, so statements
+   * issued together share one round trip (the projector's transactions).
+   */
+  pipeline?: boolean;
   /** Group-commit tuning, usually read from the app's config. */
   tuning?: (config: BaseConfig) => { maxBatchSize?: number; maxConcurrentCommits?: number };
 }
@@ -37,8 +43,10 @@ export function createEventStorePool(
   config: BaseConfig,
   appName: string,
   max = config.DB_POOL_SIZE,
+  { pipeline = false }: { pipeline?: boolean } = {},
 ): pg.Pool {
   const pool = new pg.Pool({
+    pipeline,
     connectionString: config.DATABASE_URL,
     max,
     connectionTimeoutMillis: config.DB_CONNECT_TIMEOUT_MS,
@@ -65,7 +73,8 @@ export class EventStoreModule {
         {
           provide: EVENT_STORE_POOL,
           inject: [BaseConfig, APP_NAME],
-          useFactory: (config: BaseConfig, app: string) => createEventStorePool(config, app),
+          useFactory: (config: BaseConfig, app: string) =>
+            createEventStorePool(config, app, config.DB_POOL_SIZE, { pipeline: options.pipeline }),
         },
         {
           provide: PostgresEventStore,

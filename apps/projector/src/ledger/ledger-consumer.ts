@@ -23,6 +23,7 @@ import { TransferStatusProjection } from '../projections/transfer-status/transfe
 import { ProjectorConfig } from '../projector.config.js';
 import { BatchGroups } from './batch-groups.js';
 import { parseLedgerMessage, PoisonMessage, type LedgerEvent } from './ledger-event.js';
+import { PipelinedTransaction } from './pipelined-transaction.js';
 import { projectionNotices, projectionNotifyStatement } from '../projections/projection-notice.js';
 import { WriteBatch } from '../projections/write-batch.js';
 
@@ -319,7 +320,8 @@ export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShut
       client.on('error', () => undefined);
     }
     try {
-      await client.query('BEGIN');
+      // BEGIN goes out with the first read, the combined write with COMMIT: two round trips a batch.
+      const transaction = PipelinedTransaction.begin(client);
       const events = batches.flatMap((b) => b.items.map((p) => p.event!));
       const checkpoints = nextOffsets(batches);
       // Every read model's writes, the checkpoint and the NOTIFY: one statement.
@@ -346,8 +348,7 @@ export class LedgerConsumer implements OnApplicationBootstrap, OnApplicationShut
       // The account rows as this batch leaves them (transfer events change none).
       const notices = projectionNotices(outcome.changed);
       if (notices.length > 0) writes.add(projectionNotifyStatement(notices));
-      await writes.flush(client);
-      await client.query('COMMIT');
+      await transaction.commit(() => writes.flush(client));
       this.metrics.applied.inc(outcome.applied + outcome.caughtUp);
       this.metrics.duplicates.inc(outcome.duplicates);
       this.metrics.caughtUp.inc(outcome.caughtUp);
