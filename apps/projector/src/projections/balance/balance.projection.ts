@@ -61,6 +61,9 @@ export class BalanceProjection implements AccountProjection {
       },
       update: {
         name: statementName('rm_balance_update', table),
+        // `= ANY($1)` as well as the join: the plan is generic (a prepared statement that does not
+        // know how many rows unnest gives), and on a small table it would join by reading every
+        // row; this way it reads the batch's accounts through the primary key, whatever the size.
         text: `UPDATE ${t} AS b
                   SET balance = u.balance,
                       version = u.version,
@@ -69,7 +72,7 @@ export class BalanceProjection implements AccountProjection {
                       updated_at = u.updated_at
                  FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[], $6::timestamptz[])
                       AS u(account_id, balance, version, status, deposits, updated_at)
-                WHERE b.account_id = u.account_id`,
+                WHERE b.account_id = ANY($1::uuid[]) AND b.account_id = u.account_id`,
       },
     };
   }

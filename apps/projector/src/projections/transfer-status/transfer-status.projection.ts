@@ -63,12 +63,14 @@ export class TransferStatusProjection {
       },
       update: {
         name: statementName('rm_transfer_update', table),
+        // `= ANY($1)`: the batch's transfers through the primary key, never a scan of the table
+        // (BalanceProjection's update says why).
         text: `UPDATE ${t} AS s
                   SET status = coalesce(u.status, s.status), reason = coalesce(u.reason, s.reason),
                       version = u.version, updated_at = u.updated_at
                  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::timestamptz[])
                       AS u(transfer_id, status, reason, version, updated_at)
-                WHERE s.transfer_id = u.transfer_id`,
+                WHERE s.transfer_id = ANY($1::uuid[]) AND s.transfer_id = u.transfer_id`,
       },
     };
   }
@@ -139,7 +141,8 @@ export class TransferStatusProjection {
     return outcome;
   }
 
-  private statements(changes: TransferStatusChange[]): WriteStatement[] {
+  /** The row writes for `changes`: inserts of new transfers, one update of the others. */
+  statements(changes: TransferStatusChange[]): WriteStatement[] {
     const inserts = changes.filter((c) => c.requested);
     const updates = changes.filter((c) => !c.requested);
     const statements: WriteStatement[] = [];
