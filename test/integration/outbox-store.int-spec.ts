@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { OutboxStore, type OutboxLease } from '@cqrs-bank/event-store';
+import { DATABASE_ROLES, OutboxStore, type OutboxLease } from '@cqrs-bank/event-store';
 import type pg from 'pg';
 import { testConfig, testPool } from '../support/database.js';
 
@@ -118,6 +118,30 @@ describe('OutboxStore', () => {
     await insert(1);
     await waiting;
     expect(l.notifications).toBeGreaterThan(now);
+  });
+
+  it("runs the lease session with the pool's session options: the app's DB_ROLE", async () => {
+    const ids = await insert(2);
+    const url = testConfig().DATABASE_URL;
+    const asQuery = await new OutboxStore(
+      pool,
+      url,
+      'outbox-store-test',
+      `-c role=${DATABASE_ROLES.query}`,
+    ).tryLease();
+    if (!asQuery) throw new Error('the lease is held elsewhere');
+    leases.push(asQuery);
+    await expect(asQuery.settle([ids[0]], 1)).rejects.toThrow(/permission denied/);
+    await asQuery.release();
+    const asRelay = await new OutboxStore(
+      pool,
+      url,
+      'outbox-store-test',
+      `-c role=${DATABASE_ROLES.relay}`,
+    ).tryLease();
+    if (!asRelay) throw new Error('the lease is held elsewhere');
+    leases.push(asRelay);
+    expect((await asRelay.settle([ids[0]], 1))?.map((r) => r.id)).toEqual([ids[1]]);
   });
 
   it('grants the lease to one session at a time', async () => {

@@ -80,6 +80,8 @@ export class OutboxStore {
     private readonly pool: pg.Pool,
     private readonly connectionString: string,
     private readonly applicationName = 'outbox-relay',
+    /** The lease session's options (the pool's: its DB_ROLE), for it reads and deletes rows too. */
+    private readonly sessionOptions?: string,
   ) {}
 
   /**
@@ -132,6 +134,7 @@ export class OutboxStore {
     const client = new pg.Client({
       connectionString: this.connectionString,
       application_name: `${this.applicationName}:leader`,
+      options: this.sessionOptions || undefined,
       keepAlive: true,
       connectionTimeoutMillis: 3000,
     });

@@ -8,7 +8,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { createEventStorePool, OutboxStore, type OutboxStats } from '@cqrs-bank/event-store';
-import { APP_NAME, BaseConfig, JsonLogger, MetricsRegistry } from '@cqrs-bank/platform';
+import { APP_NAME, BaseConfig, JsonLogger, MetricsRegistry, sessionOptions } from '@cqrs-bank/platform';
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { Counter, Gauge, Histogram } from 'prom-client';
@@ -43,7 +43,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     metrics: MetricsRegistry,
     logger: JsonLogger,
   ) {
-    this.store = new OutboxStore(pool, config.DATABASE_URL, app);
+    this.store = new OutboxStore(pool, config.DATABASE_URL, app, sessionOptions(config));
     if (!options) return;
     const registers = [metrics.registry];
     const published = new Counter({
