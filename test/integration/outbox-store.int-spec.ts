@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { DATABASE_ROLES, OutboxStore, type OutboxLease } from '@cqrs-bank/event-store';
+import { DATABASE_ROLES, OUTBOX_START, OutboxStore, type OutboxLease } from '@cqrs-bank/event-store';
 import type pg from 'pg';
 import { testConfig, testPool } from '../support/database.js';
 
@@ -58,7 +58,7 @@ describe('OutboxStore', () => {
 
   it('fetches the oldest rows other than those in flight, as Kafka gets them', async () => {
     const ids = await insert(6);
-    const rows = await store.fetch(3, [ids[0], ids[2]]);
+    const { rows } = await store.fetch(3, { inFlight: [ids[0], ids[2]] });
     expect(rows.map((r) => r.id)).toEqual([ids[1], ids[3], ids[4]]);
     expect(rows[0]).toEqual({
       id: ids[1],
@@ -70,21 +70,83 @@ describe('OutboxStore', () => {
     expect(await remaining()).toEqual(ids);
   });
 
+  it('reads in transaction order, transaction ids compared as numbers', async () => {
+    // Rows as transactions 10 and 9 would have written them (ids in the other order).
+    const { rows } = await db.query<{ id: string }>(
+      `INSERT INTO outbox (tx_id, topic, message_key, event_id, headers, payload)
+       VALUES ('10', 'test.outbox-store', 'a', gen_random_uuid(), '{}', '{}'),
+              ('9', 'test.outbox-store', 'b', gen_random_uuid(), '{}', '{}')
+       RETURNING id`,
+    );
+    const read = await store.fetch(10);
+    expect(read.rows.map((r) => r.id)).toEqual([rows[1].id, rows[0].id]);
+  });
+
   it('deletes the published rows and reads past them and those in flight, in one statement', async () => {
     const ids = await insert(8);
-    const rows = await store.removeAndFetch([ids[0], ids[1]], 3, [ids[2], ids[3]]);
+    const { rows } = await store.removeAndFetch([ids[0], ids[1]], 3, { inFlight: [ids[2], ids[3]] });
     // The statement's snapshot still holds the rows it deletes: they must not come back.
     expect(rows.map((r) => r.id)).toEqual([ids[4], ids[5], ids[6]]);
     expect(await remaining()).toEqual(ids.slice(2));
     // Nothing to delete: a plain read.
-    expect((await store.removeAndFetch([], 10)).map((r) => r.id)).toEqual(ids.slice(2));
+    expect((await store.removeAndFetch([], 10)).rows.map((r) => r.id)).toEqual(ids.slice(2));
+  });
+
+  it('starts the next read past the published rows, yet never past a transaction still open', async () => {
+    const ids = await insert(3);
+    const first = await store.fetch(10);
+    expect(first.rows.map((r) => r.id)).toEqual(ids);
+    // A transaction that began before the read and commits after it, with the lowest tx_id of all.
+    const late = await db.connect();
+    try {
+      await late.query('BEGIN');
+      const { rows: xid } = await late.query<{ xid: string }>('SELECT pg_current_xact_id()::text AS xid');
+      const after = await insert(1);
+      const read = await store.removeAndFetch(ids, 10, { from: first.next });
+      expect(read.rows.map((r) => r.id)).toEqual(after);
+      // Not past the open transaction, whatever committed since.
+      expect(read.next).toBe(xid[0].xid);
+      const { rows: lateRow } = await late.query<{ id: string }>(
+        `INSERT INTO outbox (topic, message_key, event_id, headers, payload)
+         VALUES ('test.outbox-store', 'late', $1, '{}', '{}') RETURNING id`,
+        [randomUUID()],
+      );
+      await late.query('COMMIT');
+      // Read from where the previous read said: the late row is there, ahead of the newer one.
+      const again = await store.removeAndFetch([], 10, { from: read.next });
+      expect(again.rows.map((r) => r.id)).toEqual([lateRow[0].id, ...after]);
+      // Once it committed, the start moves on past it.
+      expect(BigInt(again.next)).toBeGreaterThan(BigInt(xid[0].xid));
+    } finally {
+      await late.query('ROLLBACK');
+      late.release();
+    }
+  });
+
+  it('starts the next read at the last row returned when the limit cut a read short', async () => {
+    // Rows of one transaction share a tx_id: the rest of it must follow.
+    const { rows } = await db.query<{ id: string }>(
+      `INSERT INTO outbox (topic, message_key, event_id, headers, payload)
+       SELECT 'test.outbox-store', 'k' || n, gen_random_uuid(), '{}', '{}' FROM generate_series(1, 5) AS n
+       RETURNING id`,
+    );
+    const ids = rows.map((r) => r.id);
+    const first = await store.fetch(2);
+    expect(first.rows.map((r) => r.id)).toEqual(ids.slice(0, 2));
+    const second = await store.removeAndFetch(ids.slice(0, 2), 2, { from: first.next });
+    expect(second.rows.map((r) => r.id)).toEqual(ids.slice(2, 4));
+    const third = await store.removeAndFetch(ids.slice(2, 4), 2, { from: second.next });
+    expect(third.rows.map((r) => r.id)).toEqual(ids.slice(4));
+    // Nothing read: the next read starts where this one did.
+    const empty = await store.removeAndFetch(ids.slice(4), 2, { from: third.next });
+    expect(empty).toEqual({ rows: [], next: third.next });
   });
 
   it('settles on the lease session: deletes, reads on, and answers undefined once the session is cut', async () => {
     const l = await lease();
     const ids = await insert(5);
-    const next = await l.settle([ids[0], ids[1]], 2);
-    expect(next?.map((r) => r.id)).toEqual([ids[2], ids[3]]);
+    const next = await l.settle([ids[0], ids[1]], 2, OUTBOX_START);
+    expect(next?.rows.map((r) => r.id)).toEqual([ids[2], ids[3]]);
     expect(await remaining()).toEqual(ids.slice(2));
 
     await db.query(
@@ -93,7 +155,7 @@ describe('OutboxStore', () => {
     for (let i = 0; i < 100 && l.held; i++) await sleep(20);
     expect(l.held).toBe(false);
     // A deposed leader deletes nothing.
-    expect(await l.settle([ids[2]], 2)).toBeUndefined();
+    expect(await l.settle([ids[2]], 2, OUTBOX_START)).toBeUndefined();
     expect(await remaining()).toEqual(ids.slice(2));
   });
 
@@ -131,7 +193,7 @@ describe('OutboxStore', () => {
     ).tryLease();
     if (!asQuery) throw new Error('the lease is held elsewhere');
     leases.push(asQuery);
-    await expect(asQuery.settle([ids[0]], 1)).rejects.toThrow(/permission denied/);
+    await expect(asQuery.settle([ids[0]], 1, OUTBOX_START)).rejects.toThrow(/permission denied/);
     await asQuery.release();
     const asRelay = await new OutboxStore(
       pool,
@@ -141,7 +203,7 @@ describe('OutboxStore', () => {
     ).tryLease();
     if (!asRelay) throw new Error('the lease is held elsewhere');
     leases.push(asRelay);
-    expect((await asRelay.settle([ids[0]], 1))?.map((r) => r.id)).toEqual([ids[1]]);
+    expect((await asRelay.settle([ids[0]], 1, OUTBOX_START))?.rows.map((r) => r.id)).toEqual([ids[1]]);
   });
 
   it('grants the lease to one session at a time', async () => {

@@ -25,8 +25,10 @@ export {
   type EventStoreModuleOptions,
 } from './event-store.module.js';
 export {
+  OUTBOX_START,
   OutboxStore,
   type OutboxLease,
+  type OutboxRead,
   type OutboxStats,
   type PendingOutboxMessage,
 } from './outbox-store.js';

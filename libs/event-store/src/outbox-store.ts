@@ -11,6 +11,31 @@ export interface PendingOutboxMessage {
   value: string;
 }
 
+/**
+ * One read of the outbox: its rows, and where the next read may start.
+ *
+ * Deleted outbox rows stay in the table's index until VACUUM removes them,
+ * and a read that starts at the oldest entry steps over every one of them —
+ * a cost that grows with the rows published since the last vacuum (or for as
+ * long as autovacuum is off, or held back by a long transaction). A read
+ * instead starts at `from`, a transaction id below which nothing is left
+ * that an earlier read neither returned nor left out.
+ */
+export interface OutboxRead {
+  rows: PendingOutboxMessage[];
+  /**
+   * The next read's `from`: the oldest transaction still running when this
+   * read took its snapshot (any row committed later has a higher tx_id), or
+   * the tx_id of the last row returned when `limit` cut the read short. Good
+   * while the rows returned and left out are published and deleted; after a
+   * failure, read from the start ('0') again.
+   */
+  next: string;
+}
+
+/** Where a first read, or one after a failure, starts: the oldest row there is. */
+export const OUTBOX_START = '0';
+
 export interface OutboxStats {
   /** Rows committed and not yet published. */
   backlog: number;
@@ -40,7 +65,7 @@ export interface OutboxLease {
    * `confirm` does. Undefined when the lease is lost (nothing was deleted
    * then, or the deletion died with the session).
    */
-  settle(published: readonly string[], limit: number): Promise<PendingOutboxMessage[] | undefined>;
+  settle(published: readonly string[], limit: number, from: string): Promise<OutboxRead | undefined>;
   /**
    * Outbox notifications received so far: a reader that notes this before
    * it reads the outbox knows, by comparing later, whether rows may have
@@ -90,8 +115,11 @@ export class OutboxStore {
    * Kafka acknowledged them). Never a cursor: a row that committed late
    * ahead of them is in the result.
    */
-  async fetch(limit: number, inFlight: readonly string[] = []): Promise<PendingOutboxMessage[]> {
-    return this.removeAndFetch([], limit, inFlight);
+  async fetch(
+    limit: number,
+    { inFlight = [], from = OUTBOX_START }: { inFlight?: readonly string[]; from?: string } = {},
+  ): Promise<OutboxRead> {
+    return this.removeAndFetch([], limit, { inFlight, from });
   }
 
   /**
@@ -102,9 +130,9 @@ export class OutboxStore {
   async removeAndFetch(
     published: readonly string[],
     limit: number,
-    inFlight: readonly string[] = [],
-  ): Promise<PendingOutboxMessage[]> {
-    return pendingOf(await this.pool.query(removeAndFetchQuery(published, limit, inFlight)));
+    { inFlight = [], from = OUTBOX_START }: { inFlight?: readonly string[]; from?: string } = {},
+  ): Promise<OutboxRead> {
+    return readOf(await this.pool.query(removeAndFetchQuery(published, limit, inFlight, from)), limit, from);
   }
 
   async stats(): Promise<OutboxStats> {
@@ -179,16 +207,16 @@ export class OutboxStore {
           return false;
         }
       },
-      async settle(published, limit) {
+      async settle(published, limit, from) {
         if (!held) return undefined;
         let result: pg.QueryResult<OutboxRow>;
         try {
-          result = await client.query(removeAndFetchQuery(published, limit, []));
+          result = await client.query(removeAndFetchQuery(published, limit, [], from));
         } catch (err) {
           if (!held) return undefined;
           throw err;
         }
-        return held ? pendingOf(result) : undefined;
+        return held ? readOf(result, limit, from) : undefined;
       },
       get notifications() {
         return notifications;
@@ -218,28 +246,42 @@ export class OutboxStore {
   }
 }
 
-type OutboxRow = [id: string, topic: string, key: string, headers: Record<string, string>, value: string];
+type OutboxRow = [
+  id: string,
+  topic: string,
+  key: string,
+  headers: Record<string, string>,
+  value: string,
+  txId: string,
+  snapshotXmin: string,
+];
 
 /**
  * Deletes `published` and reads the oldest `limit` rows in (tx_id, id)
- * order other than `inFlight`. The read runs on the statement's snapshot,
- * which still holds the rows the same statement deletes: they are left out
- * by id. Only what Kafka gets, as arrays: the relay's CPU is its bottleneck.
+ * order from transaction `from` on, other than `inFlight`. The read runs on
+ * the statement's snapshot, which still holds the rows the same statement
+ * deletes: they are left out by id. Only what Kafka gets, as arrays (the
+ * relay's CPU is its bottleneck), with each row's tx_id and the snapshot's
+ * xmin for the next read's start.
  */
 function removeAndFetchQuery(
   published: readonly string[],
   limit: number,
   inFlight: readonly string[],
+  from: string,
 ): pg.QueryArrayConfig {
+  // Named apart from tx_id: ORDER BY tx_id would otherwise sort by this text.
+  const columns = `id, topic, message_key, headers, payload::text, tx_id::text AS tx,
+                   (SELECT pg_snapshot_xmin(pg_current_snapshot()))::text AS snapshot_xmin`;
   if (published.length === 0) {
     return {
       name: 'outbox_fetch',
       // NOT IN (subquery): a hashed look-up per row, whatever the plan.
-      text: `SELECT id, topic, message_key, headers, payload::text
+      text: `SELECT ${columns}
                FROM outbox
-              WHERE id NOT IN (SELECT unnest($2::bigint[]))
+              WHERE tx_id >= $3::xid8 AND id NOT IN (SELECT unnest($2::bigint[]))
               ORDER BY tx_id, id LIMIT $1`,
-      values: [limit, inFlight],
+      values: [limit, inFlight, from],
       rowMode: 'array',
     };
   }
@@ -247,15 +289,23 @@ function removeAndFetchQuery(
     name: 'outbox_remove_fetch',
     // A data-modifying WITH runs to completion whether or not its output is read.
     text: `WITH removed AS (DELETE FROM outbox WHERE id = ANY($3::bigint[]))
-           SELECT id, topic, message_key, headers, payload::text
+           SELECT ${columns}
              FROM outbox
-            WHERE id NOT IN (SELECT unnest($2::bigint[] || $3::bigint[]))
+            WHERE tx_id >= $4::xid8 AND id NOT IN (SELECT unnest($2::bigint[] || $3::bigint[]))
             ORDER BY tx_id, id LIMIT $1`,
-    values: [limit, inFlight, published],
+    values: [limit, inFlight, published, from],
     rowMode: 'array',
   };
 }
 
-function pendingOf(result: pg.QueryResult<OutboxRow>): PendingOutboxMessage[] {
-  return result.rows.map(([id, topic, key, headers, value]) => ({ id, topic, key, headers, value }));
+function readOf(result: pg.QueryResult<OutboxRow>, limit: number, from: string): OutboxRead {
+  const rows = result.rows;
+  // No row, no snapshot seen: the next read starts where this one did.
+  if (rows.length === 0) return { rows: [], next: from };
+  const xmin = rows[0][6];
+  const last = rows[rows.length - 1][5];
+  return {
+    rows: rows.map(([id, topic, key, headers, value]) => ({ id, topic, key, headers, value })),
+    next: rows.length >= limit && BigInt(last) < BigInt(xmin) ? last : xmin,
+  };
 }

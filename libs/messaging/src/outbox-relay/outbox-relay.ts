@@ -1,4 +1,10 @@
-import type { OutboxLease, OutboxStore, PendingOutboxMessage } from '@cqrs-bank/event-store';
+import {
+  OUTBOX_START,
+  type OutboxLease,
+  type OutboxRead,
+  type OutboxStore,
+  type PendingOutboxMessage,
+} from '@cqrs-bank/event-store';
 import type { Kafka, Message, TopicMessages } from 'kafkajs';
 import { startPublishSpans } from '../kafka-tracing.js';
 import { InThreadSender, type BatchSender } from './batch-sender.js';
@@ -69,6 +75,12 @@ export class OutboxRelay {
   /** Partitions of each topic this relay made sure of; forgotten with the producer (read again after a failure). */
   private readonly partitions = new Map<string, number>();
   private wakeSleeper: (() => void) | undefined;
+  /**
+   * Where the next read of the outbox starts (OutboxRead.next): moved on by
+   * each read while rows are published; back to the start after a failure or
+   * with a new lease, when rows read before may be in the table again.
+   */
+  private readFrom = OUTBOX_START;
 
   constructor(
     private readonly store: OutboxStore,
@@ -112,6 +124,7 @@ export class OutboxRelay {
         // Asleep until rows commit after the last read (at once if they already did).
         if (readAt !== undefined) await lease.waitForRows(this.options.pollIntervalMs, readAt);
       } catch (err) {
+        this.readFrom = OUTBOX_START;
         if (this.stopping) break;
         this.observer.failed(stage.now, err);
         if (stage.now === 'send') await this.dropProducer();
@@ -143,7 +156,7 @@ export class OutboxRelay {
     const { batchSize } = this.options;
     stage.now = 'fetch';
     let readAt = lease.notifications;
-    let rows = await this.store.fetch(batchSize);
+    let rows = this.read(await this.store.fetch(batchSize, { from: this.readFrom }));
     /** Sent, acknowledged, the lease confirmed since: to be deleted. */
     let acked: PendingOutboxMessage[] = [];
     while (rows.length > 0 && !this.stopping && lease.held) {
@@ -162,9 +175,9 @@ export class OutboxRelay {
           ? this.store.removeAndFetch(
               previous.map((r) => r.id),
               batchSize,
-              inFlight.map((r) => r.id),
+              { inFlight: inFlight.map((r) => r.id), from: this.readFrom },
             )
-          : Promise.resolve([]),
+          : Promise.resolve(undefined),
       ]);
       if (next.status === 'fulfilled' && previous.length > 0) this.observer.published(previous.length);
       if (sent.status === 'rejected') {
@@ -175,22 +188,24 @@ export class OutboxRelay {
         stage.now = previous.length > 0 ? 'remove' : 'fetch';
         throw next.reason;
       }
-      if (next.value.length > 0) {
+      const ahead = next.value ? this.read(next.value) : [];
+      if (ahead.length > 0) {
         // A relay deposed while sending leaves the rows to the new leader.
         if (!(await lease.confirm())) return undefined;
         acked = inFlight;
-        rows = next.value;
+        rows = ahead;
       } else {
         stage.now = 'remove';
         readAt = lease.notifications;
         const following = await lease.settle(
           inFlight.map((r) => r.id),
           batchSize,
+          this.readFrom,
         );
         if (!following) return undefined;
         this.observer.published(inFlight.length);
         acked = [];
-        rows = following;
+        rows = this.read(following);
       }
       this.observer.round(Number(process.hrtime.bigint() - started) / 1e9);
     }
@@ -201,9 +216,16 @@ export class OutboxRelay {
         acked.map((r) => r.id),
         0,
       );
+      this.readFrom = OUTBOX_START;
       this.observer.published(acked.length);
     }
     return this.stopping || !lease.held ? undefined : readAt;
+  }
+
+  /** The rows of a read; the next read starts where it says. */
+  private read({ rows, next }: OutboxRead): PendingOutboxMessage[] {
+    this.readFrom = next;
+    return rows;
   }
 
   private async holdLease(): Promise<OutboxLease | undefined> {
@@ -220,6 +242,7 @@ export class OutboxRelay {
       return undefined;
     }
     this.lease = lease;
+    this.readFrom = OUTBOX_START;
     this.observer.leadership(true);
     return lease;
   }
