@@ -32,8 +32,9 @@ describe('OutboxStore', () => {
     await Promise.all([pool.end(), db.end()]);
   });
 
-  async function lease(): Promise<OutboxLease> {
-    const l = await store.tryLease();
+  /** The lease of `of` (this suite's store unless another is given), released after the test. */
+  async function lease(of: OutboxStore = store): Promise<OutboxLease> {
+    const l = await of.tryLease();
     if (!l) throw new Error('the lease is held elsewhere');
     leases.push(l);
     return l;
@@ -184,25 +185,12 @@ describe('OutboxStore', () => {
 
   it("runs the lease session with the pool's session options: the app's DB_ROLE", async () => {
     const ids = await insert(2);
-    const url = testConfig().DATABASE_URL;
-    const asQuery = await new OutboxStore(
-      pool,
-      url,
-      'outbox-store-test',
-      `-c role=${DATABASE_ROLES.query}`,
-    ).tryLease();
-    if (!asQuery) throw new Error('the lease is held elsewhere');
-    leases.push(asQuery);
+    const as = (role: string) =>
+      lease(new OutboxStore(pool, testConfig().DATABASE_URL, 'outbox-store-test', `-c role=${role}`));
+    const asQuery = await as(DATABASE_ROLES.query);
     await expect(asQuery.settle([ids[0]], 1, OUTBOX_START)).rejects.toThrow(/permission denied/);
     await asQuery.release();
-    const asRelay = await new OutboxStore(
-      pool,
-      url,
-      'outbox-store-test',
-      `-c role=${DATABASE_ROLES.relay}`,
-    ).tryLease();
-    if (!asRelay) throw new Error('the lease is held elsewhere');
-    leases.push(asRelay);
+    const asRelay = await as(DATABASE_ROLES.relay);
     expect((await asRelay.settle([ids[0]], 1, OUTBOX_START))?.rows.map((r) => r.id)).toEqual([ids[1]]);
   });
 

@@ -44,6 +44,22 @@ describe('PipelinedTransaction', () => {
     await Promise.all([pipelined.end(), db.end()]);
   });
 
+  /** A pipelined client for `work`, with a transaction begun and one row written in it. */
+  async function withRowInTransaction(
+    work: (client: pg.PoolClient, tx: PipelinedTransaction, id: string) => Promise<void>,
+  ): Promise<string> {
+    const id = randomUUID();
+    const client = await pipelined.connect();
+    try {
+      const tx = PipelinedTransaction.begin(client);
+      await client.query({ text: `INSERT INTO ${TABLE} (id, n) VALUES ($1, 1)`, values: [id] });
+      await work(client, tx, id);
+    } finally {
+      client.release();
+    }
+    return id;
+  }
+
   const rows = async (id: string) =>
     (await db.query<{ n: number }>(`SELECT n FROM ${TABLE} WHERE id = $1`, [id])).rows.map((r) => r.n);
 
@@ -74,11 +90,7 @@ describe('PipelinedTransaction', () => {
   });
 
   it('rejects a commit whose last write fails, and nothing of the transaction stays', async () => {
-    const id = randomUUID();
-    const client = await pipelined.connect();
-    try {
-      const tx = PipelinedTransaction.begin(client);
-      await client.query({ text: `INSERT INTO ${TABLE} (id, n) VALUES ($1, 1)`, values: [id] });
+    const id = await withRowInTransaction(async (client, tx, id) => {
       await expect(
         tx.commit(() => client.query({ text: `UPDATE ${TABLE} SET n = n - 5 WHERE id = $1`, values: [id] })),
       ).rejects.toThrow(/check constraint/);
@@ -86,24 +98,16 @@ describe('PipelinedTransaction', () => {
       await client.query('ROLLBACK');
       expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
       expect(client.getTransactionStatus()).toBe('I');
-    } finally {
-      client.release();
-    }
+    });
     expect(await rows(id)).toEqual([]);
   });
 
   it('rejects a commit after an earlier statement failed (Postgres answers COMMIT with ROLLBACK)', async () => {
-    const id = randomUUID();
-    const client = await pipelined.connect();
-    try {
-      const tx = PipelinedTransaction.begin(client);
-      await client.query({ text: `INSERT INTO ${TABLE} (id, n) VALUES ($1, 1)`, values: [id] });
+    const id = await withRowInTransaction(async (client, tx) => {
       await expect(client.query(`SELECT 1/0`)).rejects.toThrow(/division by zero/);
       // A caller that went on anyway: the commit must not report success.
       await expect(tx.commit(async () => undefined)).rejects.toThrow(/ROLLBACK/);
-    } finally {
-      client.release();
-    }
+    });
     expect(await rows(id)).toEqual([]);
   });
 
