@@ -228,6 +228,37 @@ describe('outbox-relay', () => {
     expect(await leaders()).toBe(1);
   });
 
+  it('takes the lease back after its lease session is cut mid-stream, and publishes every row', async () => {
+    const { topics, store, messages } = await setup('relead');
+    const streams = Array.from({ length: 20 }, () => `acc-${randomUUID()}`);
+    // Small batches, so a cut lands while a batch is in flight and the next one read ahead.
+    const r = await relay({ OUTBOX_BATCH_SIZE: '50' });
+    expect(await eventually(() => isLeader(r), 10_000)).toBe(true);
+    const writing = write(store, streams, 60, topics.pub);
+    // Each cut deposes the relay mid-round; alone, it takes the lease again and
+    // must read from the oldest row, not from where its last read left off.
+    for (let cut = 1; cut <= 3; cut++) {
+      await eventually(async () => messages.length > 300 * cut, 20_000, 20);
+      await db.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'outbox-relay:leader' AND datname = current_database()",
+      );
+    }
+    await writing;
+
+    expect(await eventually(delivered(messages, topics.internal, 1200), 60_000)).toBe(true);
+    expect(await eventually(delivered(messages, topics.pub, 1200), 60_000)).toBe(true);
+    expectCompleteAndOrdered(perKey(messages, topics.internal).order, streams, 60);
+    expectCompleteAndOrdered(perKey(messages, topics.pub).order, streams, 60);
+    expect(
+      await eventually(
+        async () =>
+          (await db.query('SELECT 1 FROM outbox WHERE topic = ANY($1)', [[topics.internal, topics.pub]]))
+            .rowCount === 0,
+        10_000,
+      ),
+    ).toBe(true);
+  });
+
   it('survives kill -9 mid-batch: every message arrives at least once, in order per key', async () => {
     const { topics, store, messages } = await setup('crash');
     const streams = Array.from({ length: 20 }, () => `acc-${randomUUID()}`);
